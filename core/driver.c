@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "driver.h"
+#include "dz_driver.h"
 
 #ifdef DZ_HAVE_PG
 extern const dz_driver dz_driver_pg;

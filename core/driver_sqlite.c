@@ -38,7 +38,7 @@
 
 #include <sqlite3.h>
 
-#include "driver.h"
+#include "dz_driver.h"
 
 #define CONN_DB(p)   ((sqlite3*)(p))
 #define STMT_VM(p)   ((sqlite3_stmt*)(p))

@@ -20,7 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "driver.h"
+#include "dz_driver.h"
 
 static int nFail = 0;
 static int nPass = 0;

@@ -1,0 +1,76 @@
+/*
+** buf.c: a growable byte buffer with a sticky error (SQLite's StrAccum,
+** lua-cjson's strbuf). Renderers append without checking; whoever finishes
+** the render checks b->err once.
+*/
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "dz_int.h"
+
+void dz_buf_init(dz_buf *b) {
+  b->z = NULL;
+  b->n = b->cap = 0;
+  b->err = DZ_OK;
+}
+
+void dz_buf_free(dz_buf *b) {
+  dz_free(b->z, b->cap);
+  dz_buf_init(b);
+}
+
+void dz_buf_reset(dz_buf *b) {
+  b->n = 0;
+  b->err = DZ_OK;
+}
+
+/* Make room for n more bytes plus a NUL; sets the sticky error on failure. */
+static int bufReserve(dz_buf *b, size_t n) {
+  size_t cap;
+  char *z;
+  if (b->err) return 0;
+  if (b->n + n + 1 <= b->cap) return 1;
+  cap = b->cap ? b->cap : 256;
+  while (cap < b->n + n + 1) cap *= 2;
+  z = dz_realloc(b->z, b->cap, cap);
+  if (!z) { b->err = DZ_NOMEM; return 0; }
+  b->z = z;
+  b->cap = cap;
+  return 1;
+}
+
+void dz_buf_add(dz_buf *b, const char *z, size_t n) {
+  if (!bufReserve(b, n)) return;
+  memcpy(b->z + b->n, z, n);
+  b->n += n;
+  b->z[b->n] = 0;
+}
+
+void dz_buf_adds(dz_buf *b, const char *z) {
+  dz_buf_add(b, z, strlen(z));
+}
+
+void dz_buf_addc(dz_buf *b, char c) {
+  if (!bufReserve(b, 1)) return;
+  b->z[b->n++] = c;
+  b->z[b->n] = 0;
+}
+
+void dz_buf_addi(dz_buf *b, int64_t i) {
+  char a[24];
+  int n = snprintf(a, sizeof a, "%lld", (long long)i);
+  dz_buf_add(b, a, (size_t)n);
+}
+
+void dz_buf_printf(dz_buf *b, const char *zFmt, ...) {
+  va_list ap;
+  int n;
+  va_start(ap, zFmt);
+  n = vsnprintf(NULL, 0, zFmt, ap);
+  va_end(ap);
+  if (n < 0 || !bufReserve(b, (size_t)n)) return;
+  va_start(ap, zFmt);
+  vsnprintf(b->z + b->n, (size_t)n + 1, zFmt, ap);
+  va_end(ap);
+  b->n += (size_t)n;
+}

@@ -1,0 +1,120 @@
+/*
+** dz_ddl.h: DDL statement text, per dialect, exactly as drizzle-kit's
+** sqlgenerator.ts writes it.
+**
+** The input is a plain description shaped like one table of a drizzle-kit
+** snapshot (meta/NNNN_snapshot.json): every name is the database name after
+** casing, every default is already rendered text (drizzle-kit stores
+** defaults as SQL text in the snapshot), every expression (index
+** expressions, generated columns, checks, partial-index where) is already
+** rendered SQL. ddl.c only lays these pieces out, so the text and the
+** snapshot never disagree.
+**
+** Every function appends one statement to a dz_buf and returns DZ_OK,
+** DZ_NOMEM (the buffer's sticky error), DZ_MISUSE (a NULL name or a list
+** without its count) or DZ_UNSUPPORTED (the dialect has no such statement
+** yet; the caller names the dialect in its message). Nothing is allocated
+** besides the buffer's own growth: the description stays the caller's.
+**
+** Quoting: identifiers are quoted as drizzle-kit does per dialect (SQLite:
+** `name`, constraint names of checks "name"; pg: "name"; MySQL: `name`),
+** with the quote character doubled inside a name (drizzle-kit does not
+** escape; the two agree for every name without a quote character).
+*/
+#ifndef DZ_DDL_H
+#define DZ_DDL_H
+
+#include "dz.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* generated.type of a snapshot column. */
+typedef enum dz_ddl_gen {
+  DZ_DDL_GEN_NONE = 0,
+  DZ_DDL_GEN_VIRTUAL,
+  DZ_DDL_GEN_STORED
+} dz_ddl_gen;
+
+typedef struct dz_ddl_column {
+  const char *zName;          /* database name */
+  const char *zType;          /* SQL type as the snapshot stores it: "integer", "text(256)" */
+  int bPrimaryKey;
+  int bNotNull;
+  int bAutoincrement;
+  const char *zDefault;       /* rendered default ("0", "'a''b'", "(unixepoch())"); NULL: none */
+  const char *zGenerated;     /* generated.as as the snapshot stores it; NULL: none.
+                              ** SQLite stores it with its parentheses: "(\"a\" || 'b')" */
+  dz_ddl_gen eGenerated;      /* generated.type */
+} dz_ddl_column;
+
+typedef struct dz_ddl_fk {
+  const char *zName;
+  const char *zTableFrom;
+  const char *zTableTo;
+  const char *const *azColFrom; int nColFrom;
+  const char *const *azColTo;   int nColTo;
+  const char *zOnUpdate;      /* "no action", "cascade", ...; NULL or "": left out */
+  const char *zOnDelete;
+} dz_ddl_fk;
+
+/* A composite primary key or a unique constraint: a name and columns. */
+typedef struct dz_ddl_key {
+  const char *zName;          /* may be NULL for a composite primary key */
+  const char *const *azCol; int nCol;
+} dz_ddl_key;
+
+typedef struct dz_ddl_check {
+  const char *zName;
+  const char *zValue;         /* rendered SQL of the condition */
+} dz_ddl_check;
+
+typedef struct dz_ddl_table {
+  const char *zSchema;        /* NULL: default schema (pg only) */
+  const char *zName;
+  const dz_ddl_column *aCol;  int nCol;    /* in table order */
+  const dz_ddl_key *aPk;      int nPk;     /* compositePrimaryKeys */
+  const dz_ddl_fk *aFk;       int nFk;     /* foreignKeys (the "referenceData") */
+  const dz_ddl_key *aUnique;  int nUnique; /* uniqueConstraints */
+  const dz_ddl_check *aCheck; int nCheck;  /* checkConstraints */
+} dz_ddl_table;
+
+typedef struct dz_ddl_index {
+  const char *zSchema;
+  const char *zTable;
+  const char *zName;
+  const char *const *azCol; int nCol;  /* a column name, or an expression's SQL */
+  const unsigned char *abExpr;         /* abExpr[i]: azCol[i] is an expression (written as is);
+                                       ** NULL: every entry is a column name */
+  int bUnique;
+  const char *zWhere;                  /* rendered SQL; NULL or "": none */
+} dz_ddl_index;
+
+/* CREATE TABLE ... (drizzle-kit: sqlite_create_table / create_table). */
+int dz_ddl_create_table(const dz_dialect *d, const dz_ddl_table *t, dz_buf *b);
+
+/* CREATE [UNIQUE] INDEX ... (create_index). */
+int dz_ddl_create_index(const dz_dialect *d, const dz_ddl_index *x, dz_buf *b);
+
+/* DROP TABLE ... (drop_table). */
+int dz_ddl_drop_table(const dz_dialect *d, const char *zSchema, const char *zName, dz_buf *b);
+
+/* DROP INDEX ... (drop_index; MySQL needs x->zTable). Only zSchema, zTable
+** and zName of x are read. */
+int dz_ddl_drop_index(const dz_dialect *d, const dz_ddl_index *x, dz_buf *b);
+
+/* ALTER TABLE ... ADD ... (sqlite_alter_table_add_column / alter_table_add_column).
+** pRef: SQLite's referenceData, the foreign key whose columnsFrom holds the
+** column (NULL: none). */
+int dz_ddl_add_column(const dz_dialect *d, const char *zSchema, const char *zTable,
+                      const dz_ddl_column *c, const dz_ddl_fk *pRef, dz_buf *b);
+
+/* ALTER TABLE ... DROP COLUMN ... (alter_table_drop_column). */
+int dz_ddl_drop_column(const dz_dialect *d, const char *zSchema, const char *zTable,
+                       const char *zColumn, dz_buf *b);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* DZ_DDL_H */

@@ -1,0 +1,392 @@
+/*
+** bind_ddl.c: the DDL functions of drizzle.core (core/ddl.c for Lua).
+**
+**   core.ddl_create_table(dialect, table)            -> "CREATE TABLE ..."
+**   core.ddl_create_index(dialect, index)            -> "CREATE INDEX ..."
+**   core.ddl_drop_table(dialect, name[, schema])     -> "DROP TABLE ..."
+**   core.ddl_drop_index(dialect, index)              -> "DROP INDEX ..."
+**   core.ddl_add_column(dialect, table, column[, fk[, schema]]) -> "ALTER TABLE ... ADD ..."
+**   core.ddl_drop_column(dialect, table, column[, schema])      -> "ALTER TABLE ... DROP COLUMN ..."
+**
+** dialect is "sqlite", "pg" (or "postgresql") or "mysql". The descriptions
+** are drizzle-kit snapshot objects with lists where the snapshot has maps:
+**
+**   table  = { name, schema?, columns = { column... },
+**              compositePrimaryKeys = { { columns = {...}, name? }... },
+**              foreignKeys = { fk... }, uniqueConstraints = { { name, columns }... },
+**              checkConstraints = { { name, value }... } }
+**   column = { name, type, primaryKey?, notNull?, autoincrement?,
+**              default? (string | number | boolean: the rendered default),
+**              generated? = { as = "(expr)", type = "stored" | "virtual" } }
+**   fk     = { name, tableFrom, tableTo, columnsFrom = {...}, columnsTo = {...},
+**              onUpdate?, onDelete? }
+**   index  = { name, table, schema?, columns = { "a", "lower(\"b\")" },
+**              isExpression? = { [i] = true }, isUnique?, where? }
+**
+** Memory: every C array is a Lua userdata and every string a Lua string,
+** anchored in one table on the stack while the description is read, so a
+** Lua error half-way (a wrong type, out of memory) leaks nothing. The output
+** buffer lives in a userdata with __gc, so a failing lua_pushlstring does
+** not leak it either. Core calls happen only after all Lua reads.
+*/
+#include <stdio.h>
+#include <string.h>
+
+#include "binding.h"
+#include "dz_ddl.h"
+
+#define DDLBUF_MT "drizzle.DdlBuffer"
+
+/* Reading state: the anchor table's stack index and a path for messages. */
+typedef struct Reader {
+  lua_State *L;
+  int iAnchor;          /* absolute index of the anchor table */
+  int nAnchor;
+  const char *zFn;      /* "ddl_create_table" */
+} Reader;
+
+/* [-1, +0, m] Keep the value on top alive until the call ends; pops it. */
+static void anchor(Reader *r) {
+  lua_rawseti(r->L, r->iAnchor, ++r->nAnchor);
+}
+
+/* [-0, +0, m] Zeroed memory owned by the anchor table. */
+static void *newArray(Reader *r, size_t nElem, size_t szElem) {
+  void *p;
+  if (nElem == 0) return NULL;
+  p = lua_newuserdata(r->L, nElem * szElem);
+  memset(p, 0, nElem * szElem);
+  anchor(r);
+  return p;
+}
+
+/* Does not return. */
+static int typeError(Reader *r, const char *zPath, const char *zKey, const char *zWant, int idx) {
+  return luaL_error(r->L, "%s: %s%s%s: %s expected, got %s", r->zFn, zPath,
+                    zKey[0] == '[' ? "" : ".", zKey, zWant, luaL_typename(r->L, idx));
+}
+
+/* [-0, +0, e] The string at t[key]; NULL when nil (or when optional is 0, an
+** error). Numbers and booleans are accepted where bLoose: numbers as Lua
+** prints them, booleans as true/false. */
+static const char *getString(Reader *r, int t, const char *zPath, const char *zKey, int bOptional, int bLoose) {
+  lua_State *L = r->L;
+  const char *z = NULL;
+  int tt;
+  lua_getfield(L, t, zKey);
+  tt = lua_type(L, -1);
+  if (tt == LUA_TNIL) {
+    if (!bOptional) typeError(r, zPath, zKey, "string", -1);
+    lua_pop(L, 1);
+    return NULL;
+  }
+  if (tt == LUA_TSTRING) {
+    z = lua_tostring(L, -1);
+  } else if (bLoose && tt == LUA_TNUMBER) {
+    z = lua_tostring(L, -1);              /* converts the stack copy in place */
+  } else if (bLoose && tt == LUA_TBOOLEAN) {
+    lua_pushstring(L, lua_toboolean(L, -1) ? "true" : "false");
+    lua_remove(L, -2);
+    z = lua_tostring(L, -1);
+  } else {
+    typeError(r, zPath, zKey, bLoose ? "string, number or boolean" : "string", -1);
+  }
+  anchor(r);                              /* the string stays alive */
+  return z;
+}
+
+static int getBool(Reader *r, int t, const char *zKey) {
+  int b;
+  lua_getfield(r->L, t, zKey);
+  b = lua_toboolean(r->L, -1);
+  lua_pop(r->L, 1);
+  return b;
+}
+
+/* [-0, +0, e] A list of strings at t[key] (nil: empty unless required). */
+static const char *const *getStringList(Reader *r, int t, const char *zPath, const char *zKey, int *pN, int bRequired) {
+  lua_State *L = r->L;
+  const char **az;
+  int i, n, iList;
+  lua_getfield(L, t, zKey);
+  if (lua_isnil(L, -1) && !bRequired) { lua_pop(L, 1); *pN = 0; return NULL; }
+  if (!lua_istable(L, -1)) typeError(r, zPath, zKey, "list of strings", -1);
+  iList = lua_gettop(L);
+  n = (int)dzl_rawlen(L, iList);
+  az = (const char **)newArray(r, (size_t)n, sizeof(const char *));
+  for (i = 0; i < n; i++) {
+    lua_rawgeti(L, iList, i + 1);
+    if (lua_type(L, -1) != LUA_TSTRING) {
+      char zKeyI[64];
+      snprintf(zKeyI, sizeof zKeyI, "%.40s[%d]", zKey, i + 1);
+      typeError(r, zPath, zKeyI, "string", -1);
+    }
+    az[i] = lua_tostring(L, -1);
+    lua_pop(L, 1);                        /* the list (anchored below) keeps it */
+  }
+  anchor(r);                              /* the list itself */
+  *pN = n;
+  return az;
+}
+
+/* [-0, +0, e] Calls fn(r, itemIndex, path, pOut + i*sz) for each table of
+** the list at t[key]; returns the array and its length. */
+typedef void (*ItemFn)(Reader *r, int idx, const char *zPath, void *pOut);
+static void *getList(Reader *r, int t, const char *zPath, const char *zKey, size_t sz, ItemFn fn, int *pN) {
+  lua_State *L = r->L;
+  char *a;
+  int i, n, iList;
+  lua_getfield(L, t, zKey);
+  if (lua_isnil(L, -1)) { lua_pop(L, 1); *pN = 0; return NULL; }
+  if (!lua_istable(L, -1)) typeError(r, zPath, zKey, "list of tables", -1);
+  iList = lua_gettop(L);
+  n = (int)dzl_rawlen(L, iList);
+  a = (char *)newArray(r, (size_t)n, sz);
+  for (i = 0; i < n; i++) {
+    char zItem[160];
+    snprintf(zItem, sizeof zItem, "%.100s%s%.40s[%d]", zPath, zPath[0] ? "." : "", zKey, i + 1);
+    lua_rawgeti(L, iList, i + 1);
+    if (!lua_istable(L, -1)) typeError(r, "", zItem, "table", -1);
+    fn(r, lua_gettop(L), zItem, a + (size_t)i * sz);
+    lua_pop(L, 1);
+  }
+  anchor(r);
+  *pN = n;
+  return a;
+}
+
+/* ------------------------------------------------------- descriptions */
+
+static void readColumn(Reader *r, int t, const char *zPath, void *pOut) {
+  lua_State *L = r->L;
+  dz_ddl_column *c = (dz_ddl_column *)pOut;
+  c->zName = getString(r, t, zPath, "name", 0, 0);
+  c->zType = getString(r, t, zPath, "type", 0, 0);
+  c->bPrimaryKey = getBool(r, t, "primaryKey");
+  c->bNotNull = getBool(r, t, "notNull");
+  c->bAutoincrement = getBool(r, t, "autoincrement");
+  c->zDefault = getString(r, t, zPath, "default", 1, 1);
+  lua_getfield(L, t, "generated");
+  if (lua_istable(L, -1)) {
+    char zGen[200];
+    const char *zType;
+    int g = lua_gettop(L);
+    snprintf(zGen, sizeof zGen, "%.180s.generated", zPath);
+    c->zGenerated = getString(r, g, zGen, "as", 0, 0);
+    zType = getString(r, g, zGen, "type", 1, 0);
+    if (zType && strcmp(zType, "stored") == 0) c->eGenerated = DZ_DDL_GEN_STORED;
+    else if (!zType || strcmp(zType, "virtual") == 0) c->eGenerated = DZ_DDL_GEN_VIRTUAL;
+    else luaL_error(L, "%s: %s.type: \"stored\" or \"virtual\" expected, got \"%s\"", r->zFn, zGen, zType);
+  } else if (!lua_isnil(L, -1)) {
+    typeError(r, zPath, "generated", "table", -1);
+  }
+  lua_pop(L, 1);
+}
+
+static void readKey(Reader *r, int t, const char *zPath, void *pOut) {
+  dz_ddl_key *k = (dz_ddl_key *)pOut;
+  k->zName = getString(r, t, zPath, "name", 1, 0);
+  k->azCol = getStringList(r, t, zPath, "columns", &k->nCol, 1);
+}
+
+static void readUnique(Reader *r, int t, const char *zPath, void *pOut) {
+  dz_ddl_key *k = (dz_ddl_key *)pOut;
+  k->zName = getString(r, t, zPath, "name", 0, 0);
+  k->azCol = getStringList(r, t, zPath, "columns", &k->nCol, 1);
+}
+
+static void readFk(Reader *r, int t, const char *zPath, void *pOut) {
+  dz_ddl_fk *f = (dz_ddl_fk *)pOut;
+  f->zName = getString(r, t, zPath, "name", 1, 0);
+  f->zTableFrom = getString(r, t, zPath, "tableFrom", 1, 0);
+  f->zTableTo = getString(r, t, zPath, "tableTo", 0, 0);
+  f->azColFrom = getStringList(r, t, zPath, "columnsFrom", &f->nColFrom, 1);
+  f->azColTo = getStringList(r, t, zPath, "columnsTo", &f->nColTo, 1);
+  f->zOnUpdate = getString(r, t, zPath, "onUpdate", 1, 0);
+  f->zOnDelete = getString(r, t, zPath, "onDelete", 1, 0);
+}
+
+static void readCheck(Reader *r, int t, const char *zPath, void *pOut) {
+  dz_ddl_check *c = (dz_ddl_check *)pOut;
+  c->zName = getString(r, t, zPath, "name", 0, 0);
+  c->zValue = getString(r, t, zPath, "value", 0, 0);
+}
+
+static void readTable(Reader *r, int t, dz_ddl_table *p) {
+  p->zName = getString(r, t, "table", "name", 0, 0);
+  p->zSchema = getString(r, t, "table", "schema", 1, 0);
+  p->aCol = (const dz_ddl_column *)getList(r, t, "", "columns", sizeof(dz_ddl_column), readColumn, &p->nCol);
+  p->aPk = (const dz_ddl_key *)getList(r, t, "", "compositePrimaryKeys", sizeof(dz_ddl_key), readKey, &p->nPk);
+  p->aFk = (const dz_ddl_fk *)getList(r, t, "", "foreignKeys", sizeof(dz_ddl_fk), readFk, &p->nFk);
+  p->aUnique = (const dz_ddl_key *)getList(r, t, "", "uniqueConstraints", sizeof(dz_ddl_key), readUnique, &p->nUnique);
+  p->aCheck = (const dz_ddl_check *)getList(r, t, "", "checkConstraints", sizeof(dz_ddl_check), readCheck, &p->nCheck);
+}
+
+static void readIndex(Reader *r, int t, dz_ddl_index *x, int bColumns) {
+  lua_State *L = r->L;
+  x->zName = getString(r, t, "index", "name", 0, 0);
+  x->zTable = getString(r, t, "index", "table", !bColumns, 0);
+  x->zSchema = getString(r, t, "index", "schema", 1, 0);
+  if (!bColumns) return;
+  x->azCol = getStringList(r, t, "index", "columns", &x->nCol, 1);
+  x->bUnique = getBool(r, t, "isUnique");
+  x->zWhere = getString(r, t, "index", "where", 1, 0);
+  lua_getfield(L, t, "isExpression");
+  if (lua_istable(L, -1) && x->nCol > 0) {
+    int i, e = lua_gettop(L);
+    unsigned char *ab = (unsigned char *)newArray(r, (size_t)x->nCol, 1);
+    for (i = 0; i < x->nCol; i++) {
+      lua_rawgeti(L, e, i + 1);
+      ab[i] = (unsigned char)lua_toboolean(L, -1);
+      lua_pop(L, 1);
+    }
+    x->abExpr = ab;
+  } else if (!lua_isnil(L, -1) && !lua_istable(L, -1)) {
+    typeError(r, "index", "isExpression", "list of booleans", -1);
+  }
+  lua_pop(L, 1);
+}
+
+/* ------------------------------------------------------------- output */
+
+static int bufGc(lua_State *L) {
+  dz_buf *b = (dz_buf *)luaL_checkudata(L, 1, DDLBUF_MT);
+  dz_buf_free(b);
+  return 0;
+}
+
+/* [-0, +0, e] Starts a call: checks the dialect, pushes the anchor table
+** and the output buffer (a userdata freed by __gc). */
+static const dz_dialect *begin(lua_State *L, Reader *r, const char *zFn, dz_buf **ppBuf) {
+  const char *zDialect = luaL_checkstring(L, 1);
+  const dz_dialect *d;
+  dz_buf *b;
+  if (strcmp(zDialect, "postgresql") == 0) zDialect = "pg";
+  d = dz_dialect_find(zDialect);
+  if (!d) luaL_error(L, "%s: unknown dialect \"%s\" (sqlite, pg, mysql)", zFn, zDialect);
+  lua_newtable(L);
+  r->L = L;
+  r->iAnchor = lua_gettop(L);
+  r->nAnchor = 0;
+  r->zFn = zFn;
+  b = (dz_buf *)lua_newuserdata(L, sizeof(dz_buf));
+  dz_buf_init(b);
+  luaL_getmetatable(L, DDLBUF_MT);
+  lua_setmetatable(L, -2);
+  anchor(r);
+  *ppBuf = b;
+  return d;
+}
+
+/* [-0, +1, e] Pushes the statement, or raises naming the dialect. */
+static int finish(lua_State *L, Reader *r, const dz_dialect *d, int rc, dz_buf *b) {
+  if (rc == DZ_UNSUPPORTED) {
+    return luaL_error(L, "%s: not supported for the %s dialect yet", r->zFn, dz_dialect_name(d));
+  }
+  if (rc == DZ_NOMEM) return luaL_error(L, "%s: out of memory", r->zFn);
+  if (rc != DZ_OK) return luaL_error(L, "%s: invalid description (a name or a list is missing)", r->zFn);
+  lua_pushlstring(L, b->z ? b->z : "", b->n);   /* if this raises, __gc frees b */
+  dz_buf_free(b);
+  return 1;
+}
+
+/* ddl_create_table(dialect, table) -> string */
+static int l_create_table(lua_State *L) {
+  Reader r;
+  dz_buf *b;
+  dz_ddl_table t;
+  const dz_dialect *d;
+  luaL_checktype(L, 2, LUA_TTABLE);
+  d = begin(L, &r, "ddl_create_table", &b);
+  memset(&t, 0, sizeof t);
+  readTable(&r, 2, &t);
+  return finish(L, &r, d, dz_ddl_create_table(d, &t, b), b);
+}
+
+/* ddl_create_index(dialect, index) -> string */
+static int l_create_index(lua_State *L) {
+  Reader r;
+  dz_buf *b;
+  dz_ddl_index x;
+  const dz_dialect *d;
+  luaL_checktype(L, 2, LUA_TTABLE);
+  d = begin(L, &r, "ddl_create_index", &b);
+  memset(&x, 0, sizeof x);
+  readIndex(&r, 2, &x, 1);
+  return finish(L, &r, d, dz_ddl_create_index(d, &x, b), b);
+}
+
+/* ddl_drop_index(dialect, { name, table?, schema? }) -> string */
+static int l_drop_index(lua_State *L) {
+  Reader r;
+  dz_buf *b;
+  dz_ddl_index x;
+  const dz_dialect *d;
+  luaL_checktype(L, 2, LUA_TTABLE);
+  d = begin(L, &r, "ddl_drop_index", &b);
+  memset(&x, 0, sizeof x);
+  readIndex(&r, 2, &x, 0);
+  return finish(L, &r, d, dz_ddl_drop_index(d, &x, b), b);
+}
+
+/* ddl_drop_table(dialect, name[, schema]) -> string */
+static int l_drop_table(lua_State *L) {
+  Reader r;
+  dz_buf *b;
+  const char *zName = luaL_checkstring(L, 2);
+  const char *zSchema = luaL_optstring(L, 3, NULL);
+  const dz_dialect *d = begin(L, &r, "ddl_drop_table", &b);
+  return finish(L, &r, d, dz_ddl_drop_table(d, zSchema, zName, b), b);
+}
+
+/* ddl_add_column(dialect, tableName, column[, fk[, schema]]) -> string */
+static int l_add_column(lua_State *L) {
+  Reader r;
+  dz_buf *b;
+  dz_ddl_column c;
+  dz_ddl_fk fk;
+  const dz_dialect *d;
+  const char *zTable = luaL_checkstring(L, 2);
+  const char *zSchema = luaL_optstring(L, 5, NULL);
+  int bFk;
+  luaL_checktype(L, 3, LUA_TTABLE);
+  bFk = !lua_isnoneornil(L, 4);
+  if (bFk) luaL_checktype(L, 4, LUA_TTABLE);
+  d = begin(L, &r, "ddl_add_column", &b);
+  memset(&c, 0, sizeof c);
+  memset(&fk, 0, sizeof fk);
+  readColumn(&r, 3, "column", &c);
+  if (bFk) readFk(&r, 4, "referenceData", &fk);
+  return finish(L, &r, d, dz_ddl_add_column(d, zSchema, zTable, &c, bFk ? &fk : NULL, b), b);
+}
+
+/* ddl_drop_column(dialect, tableName, columnName[, schema]) -> string */
+static int l_drop_column(lua_State *L) {
+  Reader r;
+  dz_buf *b;
+  const char *zTable = luaL_checkstring(L, 2);
+  const char *zColumn = luaL_checkstring(L, 3);
+  const char *zSchema = luaL_optstring(L, 4, NULL);
+  const dz_dialect *d = begin(L, &r, "ddl_drop_column", &b);
+  return finish(L, &r, d, dz_ddl_drop_column(d, zSchema, zTable, zColumn, b), b);
+}
+
+static const luaL_Reg aDdlFns[] = {
+  { "ddl_create_table", l_create_table },
+  { "ddl_create_index", l_create_index },
+  { "ddl_drop_table", l_drop_table },
+  { "ddl_drop_index", l_drop_index },
+  { "ddl_add_column", l_add_column },
+  { "ddl_drop_column", l_drop_column },
+  { NULL, NULL }
+};
+
+/* [-0, +0, m] Adds the functions above to the module table at the top. */
+void dzl_register_ddl(lua_State *L) {
+  if (luaL_newmetatable(L, DDLBUF_MT)) {
+    lua_pushcfunction(L, bufGc);
+    lua_setfield(L, -2, "__gc");
+  }
+  lua_pop(L, 1);
+  dzl_setfuncs(L, aDdlFns);
+}

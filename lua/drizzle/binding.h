@@ -1,0 +1,137 @@
+/*
+** binding.h: what the C files of the Lua binding share (never installed).
+**
+** The binding is one loadable module, drizzle/core.so, built from every C file
+** of lua/drizzle: core.c (luaopen_drizzle_core, AST conversion, rendering,
+** sessions and rows), json.c (the JSON codec), bind_ddl.c (DDL). Each part
+** registers its functions into the module table through a dzl_register_*.
+*/
+#ifndef DZ_BINDING_H
+#define DZ_BINDING_H
+
+#include "lua.h"
+#include "lauxlib.h"
+#include "dz.h"
+
+/* Lua 5.1 / LuaJIT vs 5.3+: the few differences, in one place. */
+#if LUA_VERSION_NUM < 502
+# define dzl_rawlen(L, i)        lua_objlen((L), (i))
+# define dzl_setfuncs(L, l)      luaL_register((L), NULL, (l))
+#else
+# define dzl_rawlen(L, i)        lua_rawlen((L), (i))
+# define dzl_setfuncs(L, l)      luaL_setfuncs((L), (l), 0)
+#endif
+
+/* Push an int64 as Lua keeps it exact: an integer on 5.3+; on 5.1/LuaJIT a
+** number up to 2^53 and a decimal string beyond. [-0,+1,m] */
+void dzl_pushint64(lua_State *L, int64_t v);
+
+/* Read an exact int64 from a Lua integer (or, on 5.1/LuaJIT, an integral
+** number within 2^53 or a decimal string). Returns 1 on success. [-0,+0,-] */
+int dzl_toint64(lua_State *L, int idx, int64_t *pOut);
+
+/* Render an sql node (the table at idx) with the given dialect, casing and
+** DZ_RENDER_* flags; pushes the SQL text and a params table. Raises a Lua
+** error naming the problem. [-0,+2,e] */
+void dzl_render_sql_node(lua_State *L, int idx, const dz_dialect *pDialect, dz_casing eCasing, unsigned mFlags);
+
+/* json.c */
+int dzj_open(lua_State *L);
+
+/* bind_ddl.c: adds the DDL functions to the module table at the stack top. */
+void dzl_register_ddl(lua_State *L);
+
+#endif
+
+/* ------------------------------------------------------------------------
+** Shared between core.c, convert.c and codec.c.
+*/
+
+/* Node kinds: the __dz field of a node's metatable (lua/drizzle/ast.lua). */
+enum {
+  K_COLUMN = 1, K_COLREF = 2, K_SQL = 3, K_PARAM = 4, K_PLACEHOLDER = 5,
+  K_NAME = 6, K_ALIASED = 7, K_TABLE = 8, K_SUBQUERY = 9, K_SELECT = 10,
+  K_SELECT_SQL = 11, K_VIEW = 12, K_INSERT = 110, K_UPDATE = 111, K_DELETE = 112
+};
+
+/* How a column's values travel to the driver and back. */
+enum {
+  CODEC_NONE = 0, CODEC_BOOLEAN_INT, CODEC_TIMESTAMP_S, CODEC_TIMESTAMP_MS, CODEC_JSON,
+  CODEC_BLOB, CODEC_BLOB_JSON, CODEC_BLOB_BIGINT, CODEC_NUMERIC_STRING,
+  CODEC_NUMERIC_NUMBER, CODEC_NUMERIC_BIGINT, CODEC_CUSTOM,
+  /* decoders of selected expressions (mapWith) */
+  CODEC_NUMBER, CODEC_STRING, CODEC_FUNCTION
+};
+
+/* A table registered with the core: its dz_table and columns live in one
+** arena owned by this userdata (core.c). */
+typedef struct LTable {
+  dz_arena arena;
+  dz_table *pTab;
+} LTable;
+
+/* A column as the binding knows it: the core's column plus its codec. */
+typedef struct LCol {
+  dz_column c;
+  int eCodec;
+} LCol;
+
+/* How one result column lands in a row: object iObj (0 = the row itself)
+** under key iKey (an index into the shape's key list). */
+typedef struct LField {
+  int iObj;
+  int iKey;          /* index of the key string in the keys table (1-based) */
+  int eCodec;
+  int iFn;           /* index of a decoder function in the keys table, or 0 */
+} LField;
+
+/* A nested object of a row: made under iParent at key iKey. bNullify: the
+** object is one left-joined table's columns, left out (nil) when the first
+** of them is NULL, as Drizzle's mapResultRow does. */
+typedef struct LObj {
+  int iParent;
+  int iKey;
+  int bNullify;
+  int iFirstField;
+} LObj;
+
+typedef struct LShape {
+  int nField, nObj;       /* nObj counts the root */
+  LField *aField;
+  LObj *aObj;
+} LShape;
+
+/* The conversion of one statement from Lua builder configs to the core AST. */
+typedef struct Conv {
+  lua_State *L;
+  dz_arena *pArena;
+  const dz_dialect *pDialect;
+  int iAnchor;            /* stack index: table keeping strings made on the way alive */
+  int nAnchor;
+  int iAux;               /* stack index: tag -> { placeholder, encoder column } */
+  int nAux;
+  int iKeys;              /* stack index: shape keys and decoder functions */
+  int nKeys;
+  LShape *pShape;         /* the shape of the top statement's rows, or NULL */
+  int nFieldAlloc, nObjAlloc;
+} Conv;
+
+/* convert.c */
+void dzl_conv_init(Conv *cv, lua_State *L, dz_arena *a, const dz_dialect *d);
+dz_select *dzl_conv_select(Conv *cv, int idx, int bTop);
+dz_insert *dzl_conv_insert(Conv *cv, int idx);
+dz_update *dzl_conv_update(Conv *cv, int idx);
+dz_delete *dzl_conv_delete(Conv *cv, int idx);
+dz_sql *dzl_conv_sql(Conv *cv, int idx);
+void dzl_conv_chunk(Conv *cv, int idx, dz_chunk *pOut, int bStringIsText);
+void dzl_check_fields(lua_State *L, int iTable, int iRows, const char *zWhat);
+
+/* codec.c */
+int dzl_codec_from_name(const char *z);
+void dzl_encode(Conv *cv, int idx, int iCol, dz_value *pOut);
+void dzl_encode_value(lua_State *L, int idx, int eCodec, int iCol, dz_value *pOut, int iAnchor, int *pnAnchor);
+void dzl_push_decoded(lua_State *L, const dz_value *v, int eCodec, int iFnIdx);
+void dzl_push_value(lua_State *L, const dz_value *v);
+void dzl_fmt_number(char *a, size_t n, double f);
+LCol *dzl_colptr(lua_State *L, int iColObj);
+int dzl_kind(lua_State *L, int idx);

@@ -1,0 +1,974 @@
+/*
+** core.c: luaopen_drizzle_core, the binding between the Lua surface and the
+** C core: table registration, rendering, connections, statement cache,
+** execution, prepared statements and row conversion.
+**
+** Userdata follow liolib's pattern (STYLE.md 2.4): a small struct whose
+** core pointer is NULL once released, a metatable with __name, __gc (also
+** __close) idempotent. The core allocates; the binding owns. Between a core
+** allocation and the moment a userdata owns it, nothing here calls a Lua
+** function that may raise.
+*/
+#include <stdio.h>
+#include <string.h>
+#include "binding.h"
+#include "dz_driver.h"
+#include "json.h"
+
+#define TABLE_MT "drizzle.CoreTable"
+#define SESSION_MT "drizzle.CoreSession"
+#define CONN_MT "drizzle.Connection"
+#define PREP_MT "drizzle.Prepared"
+
+/* ----------------------------------------------------------------- tables */
+
+/* A table registered with the core: its dz_table and columns live in one
+** arena owned by this userdata. An alias shares the columns of its base,
+** which its uservalue keeps alive. */
+
+static int table_gc(lua_State *L) {
+  LTable *t = (LTable *)luaL_checkudata(L, 1, TABLE_MT);
+  dz_arena_free(&t->arena);
+  t->pTab = NULL;
+  return 0;
+}
+
+static LTable *newLTable(lua_State *L) {
+  LTable *t = (LTable *)lua_newuserdata(L, sizeof(LTable));
+  dz_arena_init(&t->arena);
+  t->pTab = NULL;
+  luaL_getmetatable(L, TABLE_MT);
+  lua_setmetatable(L, -2);
+  return t;
+}
+
+static const char *arenaStr(lua_State *L, LTable *t, int idx, const char *zField) {
+  const char *z;
+  size_t n;
+  char *p;
+  lua_getfield(L, idx, zField);
+  if (lua_isnil(L, -1)) { lua_pop(L, 1); return NULL; }
+  z = lua_tolstring(L, -1, &n);
+  if (!z) luaL_error(L, "drizzle: column field '%s' must be a string", zField);
+  p = dz_arena_strdup(&t->arena, z, n);
+  lua_pop(L, 1);
+  if (!p) luaL_error(L, "drizzle: out of memory");
+  return p;
+}
+
+static void *tableAlloc(lua_State *L, LTable *t, size_t n) {
+  void *p = dz_arena_alloc(&t->arena, n);
+  if (!p) luaL_error(L, "drizzle: out of memory");
+  return p;
+}
+
+/* newTable(name, schema|nil, specs) -> userdata. specs[i] = { name, snake,
+** camel, key, sqlType, flags, codec }. [-0,+1,e] */
+static int l_newTable(lua_State *L) {
+  size_t n;
+  int i, nCol;
+  LTable *t;
+  dz_table *pTab;
+  const char *zName = luaL_checklstring(L, 1, &n);
+  luaL_checktype(L, 3, LUA_TTABLE);
+  nCol = (int)dzl_rawlen(L, 3);
+  t = newLTable(L);                                  /* owns the arena from here */
+  pTab = (dz_table *)tableAlloc(L, t, sizeof(dz_table));
+  pTab->zName = dz_arena_strdup(&t->arena, zName, n);
+  pTab->zOrigName = pTab->zName;
+  if (lua_type(L, 2) == LUA_TSTRING) {
+    const char *zSchema = lua_tolstring(L, 2, &n);
+    pTab->zSchema = dz_arena_strdup(&t->arena, zSchema, n);
+  }
+  pTab->nCol = nCol;
+  pTab->apCol = (dz_column **)tableAlloc(L, t, sizeof(dz_column *) * (size_t)(nCol + 1));
+  for (i = 0; i < nCol; i++) {
+    LCol *p = (LCol *)tableAlloc(L, t, sizeof(LCol));
+    const char *zCodec;
+    lua_rawgeti(L, 3, i + 1);
+    p->c.zName = arenaStr(L, t, -1, "name");
+    p->c.zSnake = arenaStr(L, t, -1, "snake");
+    p->c.zCamel = arenaStr(L, t, -1, "camel");
+    p->c.zKey = arenaStr(L, t, -1, "key");
+    p->c.zSqlType = arenaStr(L, t, -1, "sqlType");
+    lua_getfield(L, -1, "flags");
+    p->c.mFlags = (unsigned)lua_tointeger(L, -1);
+    lua_getfield(L, -2, "codec");
+    zCodec = lua_tostring(L, -1);
+    p->eCodec = zCodec ? dzl_codec_from_name(zCodec) : CODEC_NONE;
+    if (p->eCodec < 0) luaL_error(L, "drizzle: unknown codec '%s' for column '%s'", zCodec, p->c.zName);
+    lua_pop(L, 3);
+    if (!p->c.zName) luaL_error(L, "drizzle: column %d of table '%s' has no name", i + 1, zName);
+    p->c.pTable = pTab;
+    p->c.iOrder = i;
+    pTab->apCol[i] = &p->c;
+  }
+  t->pTab = pTab;
+  return 1;
+}
+
+static LTable *checkLTable(lua_State *L, int i) {
+  LTable *t = (LTable *)luaL_checkudata(L, i, TABLE_MT);
+  luaL_argcheck(L, t->pTab != NULL, i, "table released");
+  return t;
+}
+
+/* columnPtr(tableUd, i) -> lightuserdata of the i-th LCol. */
+static int l_columnPtr(lua_State *L) {
+  LTable *t = checkLTable(L, 1);
+  int i = (int)luaL_checkinteger(L, 2);
+  luaL_argcheck(L, i >= 1 && i <= t->pTab->nCol, 2, "column index out of range");
+  lua_pushlightuserdata(L, (LCol *)t->pTab->apCol[i - 1]);
+  return 1;
+}
+
+/* aliasTable(tableUd, alias) -> a table rendered as "alias", same columns. */
+static int l_aliasTable(lua_State *L) {
+  LTable *base = checkLTable(L, 1);
+  size_t n;
+  const char *zAlias = luaL_checklstring(L, 2, &n);
+  LTable *t = newLTable(L);
+  dz_table *pTab = (dz_table *)tableAlloc(L, t, sizeof(dz_table));
+  *pTab = *base->pTab;
+  pTab->zName = dz_arena_strdup(&t->arena, zAlias, n);
+  if (!pTab->zName) luaL_error(L, "drizzle: out of memory");
+  pTab->zOrigName = base->pTab->zOrigName;
+  pTab->bAlias = 1;
+  t->pTab = pTab;
+  /* keep the base (and so the columns) alive */
+  lua_createtable(L, 1, 0);
+  lua_pushvalue(L, 1);
+  lua_rawseti(L, -2, 1);
+#if LUA_VERSION_NUM >= 502
+  lua_setuservalue(L, -2);
+#else
+  lua_setfenv(L, -2);
+#endif
+  return 1;
+}
+
+/* ---------------------------------------------------------------- sessions */
+
+/* Per-db rendering state: the dialect, casing, an arena for the AST of the
+** statement at hand and the render buffers, all reused. */
+typedef struct LSession {
+  const dz_dialect *pDialect;
+  dz_casing eCasing;
+  dz_arena arena;
+  dz_render r;
+  int bLive;
+} LSession;
+
+static int session_gc(lua_State *L) {
+  LSession *s = (LSession *)luaL_checkudata(L, 1, SESSION_MT);
+  if (s->bLive) {
+    dz_render_free(&s->r);
+    dz_arena_free(&s->arena);
+    s->bLive = 0;
+  }
+  return 0;
+}
+
+/* newSession(dialect, casing) */
+static int l_newSession(lua_State *L) {
+  const char *zDialect = luaL_checkstring(L, 1);
+  int casing = (int)luaL_optinteger(L, 2, 0);
+  const dz_dialect *d = dz_dialect_find(zDialect);
+  LSession *s;
+  if (!d) return luaL_error(L, "drizzle: the %s dialect is not built into this drizzle-c", zDialect);
+  s = (LSession *)lua_newuserdata(L, sizeof(LSession));
+  s->pDialect = d;
+  s->eCasing = (dz_casing)casing;
+  dz_arena_init(&s->arena);
+  dz_render_init(&s->r, d, s->eCasing);
+  s->bLive = 1;
+  luaL_getmetatable(L, SESSION_MT);
+  lua_setmetatable(L, -2);
+  return 1;
+}
+
+/* The session of db (its field `core`). */
+static LSession *dbSession(lua_State *L, int iDb) {
+  LSession *s;
+  lua_getfield(L, iDb, "core");
+  s = (LSession *)luaL_testudata(L, -1, SESSION_MT);
+  lua_pop(L, 1);
+  if (!s || !s->bLive) luaL_error(L, "drizzle: not a db object");
+  return s;
+}
+
+/* ------------------------------------------------------------- rendering */
+
+enum { STMT_SELECT, STMT_INSERT, STMT_UPDATE, STMT_DELETE, STMT_RAW, STMT_COUNT };
+
+static int stmtKind(lua_State *L, int idx) {
+  static const char *const aName[] = { "select", "insert", "update", "delete", "raw", "count", NULL };
+  return luaL_checkoption(L, idx, NULL, aName);
+}
+
+/* Convert and render the statement cfg/builder at iQuery; leaves the
+** conversion's anchor/aux/keys tables on the stack (3 values). Raises on
+** error with the renderer's message. */
+static void renderStatement(lua_State *L, LSession *s, int eKind, int iQuery, Conv *cv) {
+  int rc = 0;
+  dz_arena_reset(&s->arena);
+  dz_render_reset(&s->r);
+  dzl_conv_init(cv, L, &s->arena, s->pDialect);
+  switch (eKind) {
+    case STMT_SELECT: rc = dz_render_select(&s->r, dzl_conv_select(cv, iQuery, 1)); break;
+    case STMT_INSERT: rc = dz_render_insert(&s->r, dzl_conv_insert(cv, iQuery)); break;
+    case STMT_UPDATE: rc = dz_render_update(&s->r, dzl_conv_update(cv, iQuery)); break;
+    case STMT_DELETE: rc = dz_render_delete(&s->r, dzl_conv_delete(cv, iQuery)); break;
+    case STMT_RAW: rc = dz_render_sql(&s->r, dzl_conv_sql(cv, iQuery)); break;
+    case STMT_COUNT: {
+      /* select count(*) from <source>[ where <filters>] */
+      dz_sql *p = (dz_sql *)dz_arena_alloc(&s->arena, sizeof(dz_sql));
+      dz_chunk *a = (dz_chunk *)dz_arena_alloc(&s->arena, sizeof(dz_chunk) * 4);
+      if (!p || !a) luaL_error(L, "drizzle: out of memory");
+      a[0].k = DZ_K_TEXT; a[0].s.z = "select count(*) from "; a[0].s.n = 21;
+      lua_getfield(L, iQuery, "countSource");
+      dzl_conv_chunk(cv, lua_gettop(L), &a[1], 0);
+      lua_pop(L, 1);
+      p->n = 2;
+      lua_getfield(L, iQuery, "countFilters");
+      if (!lua_isnil(L, -1)) {
+        a[2].k = DZ_K_TEXT; a[2].s.z = " where "; a[2].s.n = 7;
+        a[3].k = DZ_K_SQL; a[3].u.p = dzl_conv_sql(cv, lua_gettop(L));
+        p->n = 4;
+      }
+      lua_pop(L, 1);
+      p->a = a;
+      rc = dz_render_sql(&s->r, p);
+      /* the single field "count", decoded as a number */
+      {
+        static LField f = { 0, 1, CODEC_NUMBER, 0 };
+        static LObj o = { 0, 0, 0, 0 };
+        LShape *sh = (LShape *)dz_arena_alloc(&s->arena, sizeof(LShape));
+        if (!sh) luaL_error(L, "drizzle: out of memory");
+        sh->nField = 1; sh->nObj = 1; sh->aField = &f; sh->aObj = &o;
+        cv->pShape = sh;
+        lua_pushliteral(L, "count");
+        lua_rawseti(L, cv->iKeys, 1);
+        cv->nKeys = 1;
+      }
+      break;
+    }
+  }
+  if (rc) luaL_error(L, "drizzle: %s", s->r.zErr);
+}
+
+/* Push a param as toSQL() reports it: the driver value, d.NULL for NULL,
+** the placeholder object for a placeholder. */
+static void pushParam(lua_State *L, const dz_param *p, int iAux) {
+  if (p->v.t == DZ_PLACEHOLDER) {
+    lua_rawgeti(L, iAux, p->iTag);
+    lua_rawgeti(L, -1, 1);
+    lua_remove(L, -2);
+  } else if (p->v.t == DZ_NULL) {
+    lua_pushlightuserdata(L, NULL);
+  } else {
+    dzl_push_value(L, &p->v);
+  }
+}
+
+static void pushParams(lua_State *L, LSession *s, int iAux) {
+  int i;
+  lua_createtable(L, s->r.nParam, 0);
+  for (i = 0; i < s->r.nParam; i++) {
+    pushParam(L, &s->r.aParam[i], iAux);
+    lua_rawseti(L, -2, i + 1);
+  }
+}
+
+/* render(db, kind, query) -> sql, params */
+static int l_render(lua_State *L) {
+  LSession *s = dbSession(L, 1);
+  int eKind = stmtKind(L, 2);
+  Conv cv;
+  luaL_checkany(L, 3);
+  renderStatement(L, s, eKind, 3, &cv);
+  lua_pushlstring(L, s->r.sql.z ? s->r.sql.z : "", s->r.sql.n);
+  pushParams(L, s, cv.iAux);
+  return 2;
+}
+
+/* renderSQL(dialect, node, { casing=, bareColumns=, inline= }) -> sql, params
+** For DDL: index expressions, checks, defaults, generated columns. */
+static int l_renderSQL(lua_State *L) {
+  const dz_dialect *d = dz_dialect_find(luaL_checkstring(L, 1));
+  dz_casing eCasing = DZ_CASING_NONE;
+  unsigned mFlags = 0;
+  luaL_checkany(L, 2);
+  if (!d) return luaL_error(L, "drizzle: unknown dialect '%s'", lua_tostring(L, 1));
+  if (lua_istable(L, 3)) {
+    const char *zCasing;
+    lua_getfield(L, 3, "casing");
+    zCasing = lua_tostring(L, -1);
+    if (zCasing && strcmp(zCasing, "snake_case") == 0) eCasing = DZ_CASING_SNAKE;
+    else if (zCasing && strcmp(zCasing, "camelCase") == 0) eCasing = DZ_CASING_CAMEL;
+    lua_getfield(L, 3, "bareColumns");
+    if (lua_toboolean(L, -1)) mFlags |= DZ_RENDER_BARE_COLUMNS;
+    lua_getfield(L, 3, "inline");
+    if (lua_toboolean(L, -1)) mFlags |= DZ_RENDER_INLINE;
+    lua_pop(L, 3);
+  }
+  dzl_render_sql_node(L, 2, d, eCasing, mFlags);
+  return 2;
+}
+
+/* [-0,+2,e] see binding.h. Uses a private arena and render: DDL is rare. */
+void dzl_render_sql_node(lua_State *L, int idx, const dz_dialect *d, dz_casing eCasing, unsigned mFlags) {
+  LSession *s;
+  Conv cv;
+  int rc;
+  if (idx < 0) idx = lua_gettop(L) + idx + 1;
+  lua_pushliteral(L, "sqlite");
+  lua_pushinteger(L, (lua_Integer)eCasing);
+  lua_pushcfunction(L, l_newSession);
+  lua_insert(L, -3);
+  lua_call(L, 2, 1);
+  s = (LSession *)lua_touserdata(L, -1);
+  s->pDialect = d;
+  s->r.pDialect = d;
+  dz_arena_reset(&s->arena);
+  dz_render_reset(&s->r);
+  s->r.mFlags = mFlags;
+  dzl_conv_init(&cv, L, &s->arena, d);
+  rc = dz_render_sql(&s->r, dzl_conv_sql(&cv, idx));
+  if (rc) luaL_error(L, "drizzle: %s", s->r.zErr);
+  lua_pushlstring(L, s->r.sql.z ? s->r.sql.z : "", s->r.sql.n);
+  pushParams(L, s, cv.iAux);
+  lua_replace(L, -6);        /* params over the session */
+  lua_replace(L, -4);        /* sql over the anchor */
+  lua_pop(L, 2);
+  lua_insert(L, -2);         /* sql, params */
+}
+
+/* checkFields(table, rows, what): unknown keys raise before any SQL. */
+static int l_checkFields(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  dzl_check_fields(L, 1, 2, luaL_checkstring(L, 3));
+  return 0;
+}
+
+/* ------------------------------------------------------------ connections */
+
+#define CACHE_SIZE 64
+
+typedef struct CacheEntry {
+  uint64_t h;
+  char *zSql;
+  size_t nSql;
+  dz_stmt *pStmt;
+} CacheEntry;
+
+/* A connection and its statement cache: statements keyed by their SQL text,
+** so a builder query run twice is prepared once (Drizzle on better-sqlite3
+** prepares every time; this is where drizzle-c earns its speed). */
+typedef struct LConn {
+  const dz_driver *pDrv;
+  dz_conn *pConn;
+  CacheEntry aCache[CACHE_SIZE];
+  int iNextEvict;
+} LConn;
+
+static uint64_t fnv1a(const char *z, size_t n) {
+  uint64_t h = 1469598103934665603ULL;
+  size_t i;
+  for (i = 0; i < n; i++) { h ^= (unsigned char)z[i]; h *= 1099511628211ULL; }
+  return h;
+}
+
+static void cacheClear(LConn *c) {
+  int i;
+  for (i = 0; i < CACHE_SIZE; i++) {
+    CacheEntry *e = &c->aCache[i];
+    if (e->pStmt) c->pDrv->xFinalize(e->pStmt);
+    dz_free(e->zSql, e->nSql + 1);
+    memset(e, 0, sizeof *e);
+  }
+}
+
+static int conn_gc(lua_State *L) {
+  LConn *c = (LConn *)luaL_checkudata(L, 1, CONN_MT);
+  if (c->pConn) {
+    cacheClear(c);
+    c->pDrv->xClose(c->pConn);
+    c->pConn = NULL;
+  }
+  return 0;
+}
+
+static LConn *checkConn(lua_State *L, int iDb) {
+  LConn *c;
+  lua_getfield(L, iDb, "conn");
+  c = (LConn *)luaL_testudata(L, -1, CONN_MT);
+  lua_pop(L, 1);
+  if (!c) luaL_error(L, "drizzle: this db has no connection (drizzle.mock() cannot run queries)");
+  if (!c->pConn) luaL_error(L, "drizzle: the db is closed");
+  return c;
+}
+
+/* Raise a drizzle.QueryError built by errors.newQueryError. Does not return. */
+static int raiseQueryError(lua_State *L, const dz_dberr *e, const char *zSql, size_t nSql, int iParams, const char *zDriver) {
+  lua_getfield(L, LUA_REGISTRYINDEX, "drizzle.newQueryError");
+  lua_createtable(L, 0, 10);
+  lua_pushstring(L, e->zMsg); lua_setfield(L, -2, "message");
+  if (e->zCodeName[0]) { lua_pushstring(L, e->zCodeName); lua_setfield(L, -2, "code"); }
+  else if (e->zState[0]) { lua_pushstring(L, e->zState); lua_setfield(L, -2, "code"); }
+  if (e->zState[0]) { lua_pushstring(L, e->zState); lua_setfield(L, -2, "sqlstate"); }
+  lua_pushinteger(L, e->iCode); lua_setfield(L, -2, "errno");
+  if (e->zDetail[0]) { lua_pushstring(L, e->zDetail); lua_setfield(L, -2, "detail"); }
+  if (e->zConstraint[0]) { lua_pushstring(L, e->zConstraint); lua_setfield(L, -2, "constraint"); }
+  lua_pushstring(L, zDriver); lua_setfield(L, -2, "driver");
+  if (zSql) { lua_pushlstring(L, zSql, nSql); lua_setfield(L, -2, "sql"); }
+  if (iParams) { lua_pushvalue(L, iParams); lua_setfield(L, -2, "params"); }
+  else { lua_newtable(L); lua_setfield(L, -2, "params"); }
+  if (lua_isfunction(L, -2)) lua_call(L, 1, 1);
+  else lua_remove(L, -2);
+  return lua_error(L);
+}
+
+/* connect(dialect, target, db) -> connection userdata */
+static int l_connect(lua_State *L) {
+  const char *zDialect = luaL_checkstring(L, 1);
+  const char *zTarget = luaL_checkstring(L, 2);
+  const dz_driver *pDrv = dz_driver_find(zDialect);
+  LConn *c;
+  dz_dberr err;
+  int rc;
+  if (!pDrv) return luaL_error(L, "drizzle: the %s driver is not built into this drizzle-c", zDialect);
+  c = (LConn *)lua_newuserdata(L, sizeof(LConn));
+  memset(c, 0, sizeof *c);
+  c->pDrv = pDrv;
+  luaL_getmetatable(L, CONN_MT);
+  lua_setmetatable(L, -2);
+  rc = pDrv->xOpen(zTarget, 0, &c->pConn, &err);
+  if (rc) {
+    c->pConn = NULL;
+    return raiseQueryError(L, &err, NULL, 0, 0, zDialect);
+  }
+  return 1;
+}
+
+/* close(db) */
+static int l_close(lua_State *L) {
+  LConn *c;
+  lua_getfield(L, 1, "conn");
+  c = (LConn *)luaL_testudata(L, -1, CONN_MT);
+  if (c && c->pConn) {
+    cacheClear(c);
+    c->pDrv->xClose(c->pConn);
+    c->pConn = NULL;
+  }
+  return 0;
+}
+
+/* exec(db, sql): transaction control and other SQL with no params/rows. */
+static int l_exec(lua_State *L) {
+  LConn *c = checkConn(L, 1);
+  size_t n;
+  const char *zSql = luaL_checklstring(L, 2, &n);
+  dz_dberr err;
+  if (c->pDrv->xExec(c->pConn, zSql, &err)) return raiseQueryError(L, &err, zSql, n, 0, c->pDrv->zName);
+  return 0;
+}
+
+/* begin(db, config): begin [deferred|immediate|exclusive] on SQLite. */
+static int l_begin(lua_State *L) {
+  LConn *c = checkConn(L, 1);
+  char zSql[64] = "begin";
+  dz_dberr err;
+  if (lua_istable(L, 2)) {
+    const char *zBehavior;
+    lua_getfield(L, 2, "behavior");
+    zBehavior = lua_tostring(L, -1);
+    if (zBehavior) {
+      if (strcmp(zBehavior, "deferred") && strcmp(zBehavior, "immediate") && strcmp(zBehavior, "exclusive")) {
+        return luaL_error(L, "drizzle: transaction behavior must be deferred, immediate or exclusive, got '%s'", zBehavior);
+      }
+      snprintf(zSql, sizeof zSql, "begin %s", zBehavior);
+    }
+  }
+  if (c->pDrv->xExec(c->pConn, zSql, &err)) return raiseQueryError(L, &err, zSql, strlen(zSql), 0, c->pDrv->zName);
+  return 0;
+}
+
+/* The cached statement for sql, prepared on a miss. */
+static dz_stmt *cachedStmt(lua_State *L, LConn *c, const char *zSql, size_t n, dz_dberr *pErr, int *pRc) {
+  uint64_t h = fnv1a(zSql, n);
+  int i;
+  CacheEntry *e;
+  dz_stmt *pStmt = NULL;
+  for (i = 0; i < CACHE_SIZE; i++) {
+    e = &c->aCache[i];
+    if (e->pStmt && e->h == h && e->nSql == n && memcmp(e->zSql, zSql, n) == 0) return e->pStmt;
+  }
+  *pRc = c->pDrv->xPrepare(c->pConn, zSql, n, &pStmt, pErr);
+  if (*pRc) return NULL;
+  e = &c->aCache[c->iNextEvict];
+  c->iNextEvict = (c->iNextEvict + 1) % CACHE_SIZE;
+  if (e->pStmt) c->pDrv->xFinalize(e->pStmt);
+  dz_free(e->zSql, e->nSql + 1);
+  memset(e, 0, sizeof *e);
+  e->zSql = dz_strdup(zSql, n);
+  if (!e->zSql) {
+    c->pDrv->xFinalize(pStmt);
+    luaL_error(L, "drizzle: out of memory");
+  }
+  e->h = h;
+  e->nSql = n;
+  e->pStmt = pStmt;
+  return pStmt;
+}
+
+/* ----------------------------------------------------------------- rows */
+
+/* Build one row from the current result of pStmt by shape sh. Keys and
+** decoder functions sit on the stack from iKeyBase (key i at iKeyBase+i-1).
+** [-0,+1,e] */
+static void pushShapedRow(lua_State *L, const dz_driver *pDrv, dz_stmt *pStmt, const LShape *sh, int iKeyBase) {
+  int i, iRoot;
+  dz_value v;
+  lua_createtable(L, 0, sh->nField);
+  iRoot = lua_gettop(L);
+  /* nested objects: made first, attached at the end unless nullified */
+  for (i = 1; i < sh->nObj; i++) lua_newtable(L);
+  for (i = 0; i < sh->nField; i++) {
+    const LField *f = &sh->aField[i];
+    pDrv->xColumn(pStmt, i, &v);
+    if (v.t == DZ_NULL) continue;
+    lua_pushvalue(L, iKeyBase + f->iKey - 1);
+    dzl_push_decoded(L, &v, f->eCodec, f->iFn ? iKeyBase + f->iFn - 1 : 0);
+    lua_rawset(L, iRoot + f->iObj);
+  }
+  for (i = sh->nObj - 1; i >= 1; i--) {
+    const LObj *o = &sh->aObj[i];
+    if (o->bNullify && o->iFirstField >= 0) {
+      pDrv->xColumn(pStmt, o->iFirstField, &v);
+      if (v.t == DZ_NULL) continue;
+    }
+    lua_pushvalue(L, iKeyBase + o->iKey - 1);
+    lua_pushvalue(L, iRoot + i);
+    lua_rawset(L, iRoot + o->iParent);
+  }
+  lua_settop(L, iRoot);
+}
+
+/* A row of a raw query: keys are the driver's column names. */
+static void pushRawRow(lua_State *L, const dz_driver *pDrv, dz_stmt *pStmt, int nCol) {
+  int i;
+  dz_value v;
+  lua_createtable(L, 0, nCol);
+  for (i = 0; i < nCol; i++) {
+    pDrv->xColumn(pStmt, i, &v);
+    if (v.t == DZ_NULL) continue;
+    lua_pushstring(L, pDrv->xColumnName(pStmt, i));
+    dzl_push_value(L, &v);
+    lua_rawset(L, -3);
+  }
+}
+
+static void pushValuesRow(lua_State *L, const dz_driver *pDrv, dz_stmt *pStmt, int nCol) {
+  int i;
+  dz_value v;
+  lua_createtable(L, nCol, 0);
+  for (i = 0; i < nCol; i++) {
+    pDrv->xColumn(pStmt, i, &v);
+    if (v.t == DZ_NULL) lua_pushlightuserdata(L, NULL);
+    else dzl_push_value(L, &v);
+    lua_rawseti(L, -2, i + 1);
+  }
+}
+
+/* ------------------------------------------------------------- execution */
+
+enum { M_EXECUTE, M_ALL, M_GET, M_RUN, M_VALUES };
+
+/* Fill placeholders of the bound values from the table at iPh. */
+static void fillPlaceholders(lua_State *L, dz_value *aVal, const dz_param *aParam, int n, int iPh, int iAux, int iAnchor, int *pnAnchor) {
+  int i;
+  for (i = 0; i < n; i++) {
+    if (aParam[i].v.t != DZ_PLACEHOLDER) continue;
+    if (!lua_istable(L, iPh)) {
+      luaL_error(L, "drizzle: placeholder \"%s\" has no value: pass { %s = ... } to execute()", aVal[i].u.s.z, aVal[i].u.s.z);
+    }
+    lua_pushlstring(L, aParam[i].v.u.s.z, aParam[i].v.u.s.n);
+    lua_rawget(L, iPh);
+    if (lua_isnil(L, -1)) {
+      luaL_error(L, "drizzle: no value for placeholder \"%s\"", aParam[i].v.u.s.z);
+    }
+    {
+      int iVal = lua_gettop(L), iCol = 0, eCodec = CODEC_NONE;
+      lua_rawgeti(L, iAux, aParam[i].iTag);
+      lua_rawgeti(L, -1, 2);
+      if (!lua_isnil(L, -1)) {
+        int k = dzl_kind(L, -1);
+        if (k == K_COLREF) lua_rawgeti(L, -1, 1);
+        else lua_pushvalue(L, -1);
+        iCol = lua_gettop(L);
+        eCodec = dzl_colptr(L, iCol)->eCodec;
+      }
+      dzl_encode_value(L, iVal, eCodec, iCol, &aVal[i], iAnchor, pnAnchor);
+      lua_settop(L, iVal);
+      lua_rawseti(L, iAnchor, ++*pnAnchor);    /* keep the value's bytes alive */
+    }
+  }
+}
+
+/* Log through db.logger: true (print), a function, or { logQuery = f }. */
+static void logQuery(lua_State *L, int iDb, const char *zSql, size_t nSql, const dz_param *aParam, int nParam, int iAux) {
+  int i;
+  lua_getfield(L, iDb, "logger");
+  if (!lua_toboolean(L, -1)) { lua_pop(L, 1); return; }
+  lua_getfield(L, LUA_REGISTRYINDEX, "drizzle.log");
+  lua_insert(L, -2);
+  lua_pushlstring(L, zSql, nSql);
+  lua_createtable(L, nParam, 0);
+  for (i = 0; i < nParam; i++) {
+    pushParam(L, &aParam[i], iAux);
+    lua_rawseti(L, -2, i + 1);
+  }
+  lua_call(L, 3, 0);
+}
+
+/* Run sql with params on c, collect per method. The rows' shape sh (NULL
+** for raw queries) with keys from iKeyBase. [-0,+1,e] */
+static int runStatement(lua_State *L, LConn *c, const char *zSql, size_t nSql, dz_value *aVal, int nVal,
+                        const LShape *sh, int iKeyBase, int eMethod, int bHasRows, int iParamsForError) {
+  dz_dberr err;
+  int rc = 0, nCol, nRow = 0;
+  dz_stmt *pStmt = cachedStmt(L, c, zSql, nSql, &err, &rc);
+  const dz_driver *pDrv = c->pDrv;
+  if (!pStmt) return raiseQueryError(L, &err, zSql, nSql, iParamsForError, pDrv->zName);
+  if (pDrv->xBind(pStmt, aVal, nVal, &err)) {
+    pDrv->xReset(pStmt);
+    return raiseQueryError(L, &err, zSql, nSql, iParamsForError, pDrv->zName);
+  }
+  nCol = pDrv->xColumnCount(pStmt);
+  if (eMethod == M_EXECUTE && !bHasRows && !(sh == NULL && nCol > 0)) eMethod = M_RUN;
+  if (eMethod == M_RUN) {
+    while ((rc = pDrv->xStep(pStmt, &err)) == DZ_ROW) {}
+    if (rc != DZ_DONE) { pDrv->xReset(pStmt); return raiseQueryError(L, &err, zSql, nSql, iParamsForError, pDrv->zName); }
+    pDrv->xReset(pStmt);
+    lua_createtable(L, 0, 2);
+    dzl_pushint64(L, pDrv->xChanges(c->pConn));
+    lua_setfield(L, -2, "rowsAffected");
+    dzl_pushint64(L, pDrv->xLastInsertId(c->pConn));
+    lua_setfield(L, -2, "insertId");
+    return 1;
+  }
+  if (eMethod != M_GET) lua_newtable(L);
+  while ((rc = pDrv->xStep(pStmt, &err)) == DZ_ROW) {
+    if (eMethod == M_VALUES) pushValuesRow(L, pDrv, pStmt, nCol);
+    else if (sh) pushShapedRow(L, pDrv, pStmt, sh, iKeyBase);
+    else pushRawRow(L, pDrv, pStmt, nCol);
+    if (eMethod == M_GET) break;
+    lua_rawseti(L, -2, ++nRow);
+  }
+  if (rc != DZ_ROW && rc != DZ_DONE) {
+    pDrv->xReset(pStmt);
+    return raiseQueryError(L, &err, zSql, nSql, iParamsForError, pDrv->zName);
+  }
+  pDrv->xReset(pStmt);
+  if (eMethod == M_GET && rc != DZ_ROW) lua_pushnil(L);
+  return 1;
+}
+
+static int methodOf(lua_State *L, int idx) {
+  static const char *const aName[] = { "execute", "all", "get", "run", "values", NULL };
+  return luaL_checkoption(L, idx, "execute", aName);
+}
+
+/* Push the shape's keys onto the stack; returns the index of the first. */
+static int pushKeys(lua_State *L, int iKeys, int nKeys) {
+  int i, base = lua_gettop(L) + 1;
+  luaL_checkstack(L, nKeys + 20, "too many result fields");
+  for (i = 1; i <= nKeys; i++) lua_rawgeti(L, iKeys, i);
+  return base;
+}
+
+static int stmtHasRows(int eKind, const Conv *cv) {
+  return eKind == STMT_SELECT || eKind == STMT_COUNT || (eKind != STMT_RAW && cv->pShape != NULL);
+}
+
+/* execute(db, kind, query, method, placeholders) */
+static int l_execute(lua_State *L) {
+  LSession *s = dbSession(L, 1);
+  int eKind = stmtKind(L, 2);
+  int eMethod = methodOf(L, 4);
+  LConn *c = checkConn(L, 1);
+  Conv cv;
+  dz_value *aVal;
+  int i, iKeyBase, nParam;
+  renderStatement(L, s, eKind, 3, &cv);
+  nParam = s->r.nParam;
+  aVal = (dz_value *)dz_arena_alloc(&s->arena, sizeof(dz_value) * (size_t)(nParam + 1));
+  if (!aVal) return luaL_error(L, "drizzle: out of memory");
+  for (i = 0; i < nParam; i++) aVal[i] = s->r.aParam[i].v;
+  fillPlaceholders(L, aVal, s->r.aParam, nParam, 5, cv.iAux, cv.iAnchor, &cv.nAnchor);
+  logQuery(L, 1, s->r.sql.z, s->r.sql.n, s->r.aParam, nParam, cv.iAux);
+  iKeyBase = pushKeys(L, cv.iKeys, cv.nKeys);
+  if (eKind == STMT_RAW) cv.pShape = NULL;
+  {
+    /* params for a QueryError: built lazily would need the values again, so
+    ** build them now only when the statement fails (cheap path first) */
+    int top = lua_gettop(L);
+    lua_pushnil(L);
+    runStatement(L, c, s->r.sql.z, s->r.sql.n, aVal, nParam, cv.pShape, iKeyBase, eMethod,
+                 stmtHasRows(eKind, &cv), 0);
+    lua_replace(L, top + 1);
+    lua_settop(L, top + 1);
+  }
+  return 1;
+}
+
+/* ------------------------------------------------------------- prepared */
+
+/* A prepared query: SQL rendered once, its own driver statement, params
+** with placeholders to fill, and the shape of its rows. Its uservalue table
+** holds the connection, the params, the aux table and the keys. */
+typedef struct LPrep {
+  LConn *pConn;
+  dz_stmt *pStmt;
+  LShape shape;
+  int bShape;
+  int bHasRows;
+  int nParam;
+  int nKeys;
+  char *zSql;
+  size_t nSql;
+  dz_param *aParam;       /* copies; text lives in the params table of the uservalue */
+} LPrep;
+
+static void prepRelease(LPrep *p) {
+  if (p->pStmt && p->pConn && p->pConn->pConn) p->pConn->pDrv->xFinalize(p->pStmt);
+  else if (p->pStmt && p->pConn) p->pConn->pDrv->xFinalize(p->pStmt);
+  p->pStmt = NULL;
+  dz_free(p->zSql, p->nSql + 1); p->zSql = NULL;
+  dz_free(p->aParam, sizeof(dz_param) * (size_t)(p->nParam + 1)); p->aParam = NULL;
+  dz_free(p->shape.aField, sizeof(LField) * (size_t)(p->shape.nField + 1)); p->shape.aField = NULL;
+  dz_free(p->shape.aObj, sizeof(LObj) * (size_t)(p->shape.nObj + 1)); p->shape.aObj = NULL;
+}
+
+static int prep_gc(lua_State *L) {
+  LPrep *p = (LPrep *)luaL_checkudata(L, 1, PREP_MT);
+  prepRelease(p);
+  return 0;
+}
+
+static void getUV(lua_State *L, int idx) {
+#if LUA_VERSION_NUM >= 502
+  lua_getuservalue(L, idx);
+#else
+  lua_getfenv(L, idx);
+#endif
+}
+static void setUV(lua_State *L, int idx) {
+#if LUA_VERSION_NUM >= 502
+  lua_setuservalue(L, idx);
+#else
+  lua_setfenv(L, idx);
+#endif
+}
+
+/* prepare(db, kind, query, name) -> prepared */
+static int l_prepare(lua_State *L) {
+  LSession *s = dbSession(L, 1);
+  int eKind = stmtKind(L, 2);
+  LConn *c = checkConn(L, 1);
+  Conv cv;
+  LPrep *p;
+  dz_dberr err;
+  int i, iUV, rc;
+  renderStatement(L, s, eKind, 3, &cv);
+  if (eKind == STMT_RAW) cv.pShape = NULL;
+  p = (LPrep *)lua_newuserdata(L, sizeof(LPrep));
+  memset(p, 0, sizeof *p);
+  luaL_getmetatable(L, PREP_MT);
+  lua_setmetatable(L, -2);
+  p->pConn = c;
+  p->nParam = s->r.nParam;
+  p->bHasRows = stmtHasRows(eKind, &cv);
+  p->nKeys = cv.nKeys;
+  p->zSql = dz_strdup(s->r.sql.z ? s->r.sql.z : "", s->r.sql.n);
+  p->nSql = s->r.sql.n;
+  p->aParam = (dz_param *)dz_malloc(sizeof(dz_param) * (size_t)(p->nParam + 1));
+  if (!p->zSql || !p->aParam) return luaL_error(L, "drizzle: out of memory");
+  if (cv.pShape) {
+    p->bShape = 1;
+    p->shape.nField = cv.pShape->nField;
+    p->shape.nObj = cv.pShape->nObj;
+    p->shape.aField = (LField *)dz_malloc(sizeof(LField) * (size_t)(p->shape.nField + 1));
+    p->shape.aObj = (LObj *)dz_malloc(sizeof(LObj) * (size_t)(p->shape.nObj + 1));
+    if (!p->shape.aField || !p->shape.aObj) return luaL_error(L, "drizzle: out of memory");
+    memcpy(p->shape.aField, cv.pShape->aField, sizeof(LField) * (size_t)p->shape.nField);
+    memcpy(p->shape.aObj, cv.pShape->aObj, sizeof(LObj) * (size_t)p->shape.nObj);
+  }
+  /* uservalue: { conn, params (Lua values), aux, keys } */
+  lua_createtable(L, 4, 0);
+  iUV = lua_gettop(L);
+  lua_getfield(L, 1, "conn"); lua_rawseti(L, iUV, 1);
+  pushParams(L, s, cv.iAux); lua_rawseti(L, iUV, 2);
+  lua_pushvalue(L, cv.iAux); lua_rawseti(L, iUV, 3);
+  lua_pushvalue(L, cv.iKeys); lua_rawseti(L, iUV, 4);
+  lua_pushvalue(L, 1); lua_rawseti(L, iUV, 5);
+  setUV(L, -2);
+  for (i = 0; i < p->nParam; i++) {
+    p->aParam[i] = s->r.aParam[i];
+    if (p->aParam[i].v.t == DZ_PLACEHOLDER) p->aParam[i].v.u.s.z = "";   /* names come from aux */
+  }
+  rc = c->pDrv->xPrepare(c->pConn, p->zSql, p->nSql, &p->pStmt, &err);
+  if (rc) {
+    p->pStmt = NULL;
+    return raiseQueryError(L, &err, p->zSql, p->nSql, 0, c->pDrv->zName);
+  }
+  return 1;
+}
+
+/* prepared:execute(placeholders) and friends: prepExec(prep, method, placeholders) */
+static int l_prepExec(lua_State *L) {
+  LPrep *p = (LPrep *)luaL_checkudata(L, 1, PREP_MT);
+  int eMethod = methodOf(L, 2);
+  int i, iUV, iParams, iAux, iKeys, iAnchor, nAnchor = 0, iKeyBase, iDb;
+  dz_value *aVal;
+  dz_dberr err;
+  int rc, nCol, nRow = 0;
+  const dz_driver *pDrv;
+  if (!p->pStmt) return luaL_error(L, "drizzle: prepared query released");
+  if (!p->pConn->pConn) return luaL_error(L, "drizzle: the db is closed");
+  pDrv = p->pConn->pDrv;
+  getUV(L, 1);
+  iUV = lua_gettop(L);
+  lua_rawgeti(L, iUV, 2); iParams = lua_gettop(L);
+  lua_rawgeti(L, iUV, 3); iAux = lua_gettop(L);
+  lua_rawgeti(L, iUV, 4); iKeys = lua_gettop(L);
+  lua_rawgeti(L, iUV, 5); iDb = lua_gettop(L);
+  lua_newtable(L); iAnchor = lua_gettop(L);
+  aVal = (dz_value *)lua_newuserdata(L, sizeof(dz_value) * (size_t)(p->nParam + 1));
+  for (i = 0; i < p->nParam; i++) {
+    if (p->aParam[i].v.t == DZ_PLACEHOLDER) {
+      lua_rawgeti(L, iAux, p->aParam[i].iTag);
+      lua_rawgeti(L, -1, 1);
+      lua_getfield(L, -1, "name");
+      aVal[i].t = DZ_PLACEHOLDER;
+      aVal[i].u.s.z = lua_tolstring(L, -1, &aVal[i].u.s.n);
+      lua_rawseti(L, iAnchor, ++nAnchor);
+      lua_pop(L, 2);
+      p->aParam[i].v.u.s = aVal[i].u.s;
+    } else {
+      lua_rawgeti(L, iParams, i + 1);
+      dzl_encode_value(L, -1, CODEC_NONE, 0, &aVal[i], iAnchor, &nAnchor);
+      if (p->aParam[i].v.t == DZ_BLOB && aVal[i].t == DZ_TEXT) aVal[i].t = DZ_BLOB;
+      lua_pop(L, 1);
+    }
+  }
+  fillPlaceholders(L, aVal, p->aParam, p->nParam, 3, iAux, iAnchor, &nAnchor);
+  logQuery(L, iDb, p->zSql, p->nSql, p->aParam, p->nParam, iAux);
+  iKeyBase = pushKeys(L, iKeys, p->nKeys);
+  if (pDrv->xBind(p->pStmt, aVal, p->nParam, &err)) {
+    pDrv->xReset(p->pStmt);
+    return raiseQueryError(L, &err, p->zSql, p->nSql, iParams, pDrv->zName);
+  }
+  nCol = pDrv->xColumnCount(p->pStmt);
+  if (eMethod == M_EXECUTE && !p->bHasRows && !(!p->bShape && nCol > 0)) eMethod = M_RUN;
+  if (eMethod == M_RUN) {
+    while ((rc = pDrv->xStep(p->pStmt, &err)) == DZ_ROW) {}
+    pDrv->xReset(p->pStmt);
+    if (rc != DZ_DONE) return raiseQueryError(L, &err, p->zSql, p->nSql, iParams, pDrv->zName);
+    lua_createtable(L, 0, 2);
+    dzl_pushint64(L, pDrv->xChanges(p->pConn->pConn));
+    lua_setfield(L, -2, "rowsAffected");
+    dzl_pushint64(L, pDrv->xLastInsertId(p->pConn->pConn));
+    lua_setfield(L, -2, "insertId");
+    return 1;
+  }
+  if (eMethod != M_GET) lua_newtable(L);
+  while ((rc = pDrv->xStep(p->pStmt, &err)) == DZ_ROW) {
+    if (eMethod == M_VALUES) pushValuesRow(L, pDrv, p->pStmt, nCol);
+    else if (p->bShape) pushShapedRow(L, pDrv, p->pStmt, &p->shape, iKeyBase);
+    else pushRawRow(L, pDrv, p->pStmt, nCol);
+    if (eMethod == M_GET) break;
+    lua_rawseti(L, -2, ++nRow);
+  }
+  pDrv->xReset(p->pStmt);
+  if (rc != DZ_ROW && rc != DZ_DONE) return raiseQueryError(L, &err, p->zSql, p->nSql, iParams, pDrv->zName);
+  if (eMethod == M_GET && rc != DZ_ROW) lua_pushnil(L);
+  return 1;
+}
+
+/* prepSQL(prep) -> sql, params */
+static int l_prepSQL(lua_State *L) {
+  LPrep *p = (LPrep *)luaL_checkudata(L, 1, PREP_MT);
+  lua_pushlstring(L, p->zSql ? p->zSql : "", p->nSql);
+  getUV(L, 1);
+  lua_rawgeti(L, -1, 2);
+  lua_remove(L, -2);
+  return 2;
+}
+
+/* ---------------------------------------------------------------- module */
+
+static int l_setHooks(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_getfield(L, 1, "newQueryError");
+  lua_setfield(L, LUA_REGISTRYINDEX, "drizzle.newQueryError");
+  lua_getfield(L, 1, "log");
+  lua_setfield(L, LUA_REGISTRYINDEX, "drizzle.log");
+  return 0;
+}
+
+static const luaL_Reg aFunc[] = {
+  { "newTable", l_newTable },
+  { "columnPtr", l_columnPtr },
+  { "aliasTable", l_aliasTable },
+  { "newSession", l_newSession },
+  { "render", l_render },
+  { "renderSQL", l_renderSQL },
+  { "checkFields", l_checkFields },
+  { "connect", l_connect },
+  { "close", l_close },
+  { "exec", l_exec },
+  { "begin", l_begin },
+  { "execute", l_execute },
+  { "prepare", l_prepare },
+  { "prepExec", l_prepExec },
+  { "prepSQL", l_prepSQL },
+  { "setHooks", l_setHooks },
+  { NULL, NULL }
+};
+
+static void newMeta(lua_State *L, const char *zName, lua_CFunction gc) {
+  luaL_newmetatable(L, zName);
+  lua_pushcfunction(L, gc);
+  lua_setfield(L, -2, "__gc");
+  lua_pushcfunction(L, gc);
+  lua_setfield(L, -2, "__close");
+  lua_pop(L, 1);
+}
+
+int luaopen_drizzle_core(lua_State *L) {
+  newMeta(L, TABLE_MT, table_gc);
+  newMeta(L, SESSION_MT, session_gc);
+  newMeta(L, CONN_MT, conn_gc);
+  newMeta(L, PREP_MT, prep_gc);
+  lua_newtable(L);
+  dzl_setfuncs(L, aFunc);
+  lua_pushlightuserdata(L, NULL);
+  lua_setfield(L, -2, "NULL");
+#define FLAG(n) lua_pushinteger(L, DZ_##n); lua_setfield(L, -2, #n)
+  FLAG(COL_NOTNULL); FLAG(COL_PRIMARY); FLAG(COL_AUTOINC); FLAG(COL_UNIQUE);
+  FLAG(COL_HASDEFAULT); FLAG(COL_GENERATED); FLAG(COL_KEYASNAME);
+  FLAG(COL_NUMERIC_BIGINT); FLAG(COL_IDENTITY);
+#undef FLAG
+  /* the JSON codec, also where codec.c finds it */
+  dzj_open(L);
+  lua_getfield(L, -1, "encode");
+  lua_setfield(L, LUA_REGISTRYINDEX, "drizzle.json.encode");
+  lua_getfield(L, -1, "decode");
+  lua_setfield(L, LUA_REGISTRYINDEX, "drizzle.json.decode");
+  lua_setfield(L, -2, "json");
+  dzl_register_ddl(L);
+  return 1;
+}

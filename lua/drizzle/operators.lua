@@ -1,0 +1,172 @@
+-- drizzle.operators: conditions, ordering and aggregates, as Drizzle's
+-- sql/expressions and sql/functions build them: each is an `sql` object of
+-- text chunks around its operands, so the renderer needs no knowledge of
+-- any operator. Values compared with a column are bound as params encoded
+-- by that column (bindIfParam), so a boolean column binds 1/0 on SQLite.
+local ast = require("drizzle.ast")
+
+local select, type, error, ipairs = select, type, error, ipairs
+local chunks, bind, kindOf, K = ast.chunks, ast.bindIfParam, ast.kindOf, ast.K
+local newSQL = ast.newSQL
+
+local M = {}
+
+local function column(v)
+  -- the encoder a compared value takes: the left operand when it is a column
+  return v
+end
+
+local function needExpr(v, fn, i)
+  if v == nil then
+    error(("bad argument #%d to '%s' (expression expected, got nil)"):format(i, fn), 3)
+  end
+end
+
+local function binary(op)
+  return function(left, right)
+    needExpr(left, "comparison", 1)
+    return newSQL({ left, op, bind(right, column(left)) }, 3)
+  end
+end
+
+M.eq = binary(" = ")
+M.ne = binary(" <> ")
+M.gt = binary(" > ")
+M.gte = binary(" >= ")
+M.lt = binary(" < ")
+M.lte = binary(" <= ")
+
+-- and(...)/or(...): nil conditions are dropped; none left gives nil (the
+-- where is then dropped); one is not wrapped in parentheses.
+local function junction(sep)
+  return function(...)
+    local n = select("#", ...)
+    local list, m = {}, 0
+    for i = 1, n do
+      local c = select(i, ...)
+      if c ~= nil then m = m + 1; list[m] = c end
+    end
+    if m == 0 then return nil end
+    if m == 1 then return newSQL({ list[1] }, 1) end
+    local out, j = { "(" }, 1
+    for i = 1, m do
+      j = j + 1; out[j] = list[i]
+      if i < m then j = j + 1; out[j] = sep end
+    end
+    j = j + 1; out[j] = ")"
+    return newSQL(out, j)
+  end
+end
+M.and_ = junction(" and ")
+M.or_ = junction(" or ")
+
+function M.not_(cond)
+  return newSQL({ "not ", cond }, 2)
+end
+
+local function isPlainList(v)
+  return type(v) == "table" and kindOf(v) == nil
+end
+
+local function inList(op, emptyText)
+  return function(col, values)
+    needExpr(col, op, 1)
+    if isPlainList(values) then
+      local n = #values
+      if n == 0 then return newSQL({ emptyText }, 1) end
+      local list = {}
+      for i = 1, n do list[i] = bind(values[i], col) end
+      return newSQL({ col, op, list }, 3)
+    end
+    return newSQL({ col, op, bind(values, col) }, 3)
+  end
+end
+M.inArray = inList(" in ", "false")
+M.notInArray = inList(" not in ", "true")
+
+function M.isNull(v) return newSQL({ v, " is null" }, 2) end
+function M.isNotNull(v) return newSQL({ v, " is not null" }, 2) end
+function M.exists(sq) return newSQL({ "exists ", sq }, 2) end
+function M.notExists(sq) return newSQL({ "not exists ", sq }, 2) end
+
+function M.between(col, lo, hi)
+  return newSQL({ col, " between ", bind(lo, col), " and ", bind(hi, col) }, 5)
+end
+function M.notBetween(col, lo, hi)
+  return newSQL({ col, " not between ", bind(lo, col), " and ", bind(hi, col) }, 5)
+end
+
+local function likeOp(op)
+  return function(col, value)
+    if type(value) == "string" then value = ast.param(value) end
+    return newSQL({ col, op, value }, 3)
+  end
+end
+M.like = likeOp(" like ")
+M.notLike = likeOp(" not like ")
+M.ilike = likeOp(" ilike ")
+M.notIlike = likeOp(" not ilike ")
+
+local function arrayOp(op)
+  return function(col, values)
+    if isPlainList(values) then
+      return newSQL({ col, op, newSQL({ bind(values, col) }, 1) }, 3)
+    end
+    return newSQL({ col, op, bind(values, col) }, 3)
+  end
+end
+M.arrayContains = arrayOp(" @> ")
+M.arrayContained = arrayOp(" <@ ")
+M.arrayOverlaps = arrayOp(" && ")
+
+function M.asc(v) return newSQL({ v, " asc" }, 2) end
+function M.desc(v) return newSQL({ v, " desc" }, 2) end
+
+-- Aggregates. Their decoders follow Drizzle: count is a number, avg/sum a
+-- string (exact on every driver), max/min decode like their column.
+local function agg(open, decoder)
+  return function(expr)
+    return newSQL({ open, expr, ")" }, 3):mapWith(decoder)
+  end
+end
+
+function M.count(expr)
+  if expr == nil then return newSQL({ "count(*)" }, 1):mapWith(tonumber) end
+  return newSQL({ "count(", expr, ")" }, 3):mapWith(tonumber)
+end
+M.countDistinct = agg("count(distinct ", tonumber)
+M.avg = agg("avg(", tostring)
+M.avgDistinct = agg("avg(distinct ", tostring)
+M.sum = agg("sum(", tostring)
+M.sumDistinct = agg("sum(distinct ", tostring)
+
+local function isColumn(v)
+  local k = kindOf(v)
+  return k == K.COLUMN or k == K.COLREF
+end
+function M.max(expr)
+  return newSQL({ "max(", expr, ")" }, 3):mapWith(isColumn(expr) and expr or tostring)
+end
+function M.min(expr)
+  return newSQL({ "min(", expr, ")" }, 3):mapWith(isColumn(expr) and expr or tostring)
+end
+
+-- pgvector distance helpers: sql`${column} <=> ${vector}` with the vector
+-- bound through the column (JSON-ish "[1,2,3]" text).
+local function vecOp(op)
+  return function(col, value)
+    if isPlainList(value) then
+      return newSQL({ col, op, bind(value, col) }, 3)
+    end
+    return newSQL({ col, op, bind(value, col) }, 3)
+  end
+end
+M.l2Distance = vecOp(" <-> ")
+M.l1Distance = vecOp(" <+> ")
+M.innerProduct = vecOp(" <#> ")
+M.cosineDistance = vecOp(" <=> ")
+M.hammingDistance = vecOp(" <~> ")
+M.jaccardDistance = vecOp(" <%> ")
+
+local _ = ipairs
+return M

@@ -1,0 +1,764 @@
+-- drizzle.session: the db object and its query builders, for every dialect.
+--
+-- Builders only collect a config (Drizzle's select.ts / insert.ts ...); the
+-- C binding turns the config into the core's AST, renders it with the
+-- dialect, runs it on the driver and converts the rows (core.c). Builders
+-- are mutable and return self, as Drizzle's do; a second :where() on a
+-- builder that was not made :dynamic() raises, the runtime form of
+-- Drizzle's type-level "method already called" check.
+local ast = require("drizzle.ast")
+local core = require("drizzle.core")
+local schema = require("drizzle.schema")
+local errors = require("drizzle.errors")
+
+local setmetatable, getmetatable, rawget, type, pairs, ipairs, error, select, tostring, pcall =
+  setmetatable, getmetatable, rawget, type, pairs, ipairs, error, select, tostring, pcall
+local K, kindOf, nextSeq = ast.K, ast.kindOf, ast.nextSeq
+local unpack = table.unpack or unpack
+
+local M = {}
+
+-- The logger: true prints as Drizzle's DefaultLogger does; a function or an
+-- object with logQuery(query, params) receives every query.
+local function log(logger, query, params)
+  if type(logger) == "function" then return logger(query, params) end
+  if type(logger) == "table" and logger.logQuery then return logger:logQuery(query, params) end
+  local text = "Query: " .. query
+  if #params > 0 then
+    local ok, json = pcall(core.json.encode, params)
+    text = text .. " -- params: " .. (ok and json or "?")
+  end
+  print(text)
+end
+
+core.setHooks({ newQueryError = errors.newQueryError, log = log })
+
+local function argError(method, i, expected, got)
+  error(("bad argument #%d to '%s' (%s expected, got %s)"):format(i, method, expected, got), 3)
+end
+
+local function tableInfo(t) return schema.info(t) end
+
+-- The name a from/join source goes by (Drizzle's getTableName / alias).
+local function sourceName(src)
+  local k = kindOf(src)
+  if k == K.TABLE then return rawget(src, 1).name end
+  if k == K.SUBQUERY or k == K.VIEW then return src.alias end
+  return nil
+end
+
+-- Field maps that are not user-written keep an explicit order.
+local Ordered = { __name = "drizzle.OrderedFields" }
+M.Ordered = Ordered
+local function ordered(list) return setmetatable(list, Ordered) end
+
+-- The seq that places a selection value among its siblings.
+local function seqOf(v)
+  local k = kindOf(v)
+  if k == K.COLREF then return v[2] end
+  if k == K.TABLE then return rawget(v, 1).seq end
+  if k then return rawget(v, "seq") or 0 end
+  if type(v) == "table" then
+    local m = math.huge
+    for _, x in pairs(v) do
+      local s = seqOf(x)
+      if s < m then m = s end
+    end
+    return m
+  end
+  return 0
+end
+M.seqOf = seqOf
+
+-- A map's entries as an ordered list of { key, value }, as written.
+local function orderedEntries(map)
+  if getmetatable(map) == Ordered then return map end
+  local list = {}
+  for key, v in pairs(map) do list[#list + 1] = { key, v, seqOf(v) } end
+  table.sort(list, function(a, b) return a[3] < b[3] end)
+  return list
+end
+M.orderedEntries = orderedEntries
+
+------------------------------------------------------------------ runner
+
+-- The parts shared by every builder: rendering and running.
+local Runnable = {}
+
+function Runnable:toSQL()
+  local sql, params = core.render(self.db, self.kind, self)
+  return { sql = sql, params = params }
+end
+
+function Runnable:getSQL()
+  return ast.chunks(self)
+end
+
+local function requireConn(db, what)
+  if db.closed then error("drizzle: " .. what .. " on a closed db", 3) end
+  if not db.conn then
+    error("drizzle: this db was made with drizzle.mock(): it renders SQL but cannot run " .. what, 3)
+  end
+end
+
+-- method: "all" | "get" | "run" | "values" | "execute"
+local function run(self, method, placeholders)
+  requireConn(self.db, method .. "()")
+  return core.execute(self.db, self.kind, self, method, placeholders)
+end
+
+function Runnable:execute(placeholders) return run(self, "execute", placeholders) end
+function Runnable:all(placeholders) return run(self, "all", placeholders) end
+function Runnable:get(placeholders) return run(self, "get", placeholders) end
+function Runnable:run(placeholders) return run(self, "run", placeholders) end
+function Runnable:values(placeholders) return run(self, "values", placeholders) end
+
+-- prepare(name?): render once, keep the driver statement, run many times.
+function Runnable:prepare(name)
+  requireConn(self.db, "prepare()")
+  return core.prepare(self.db, self.kind, self, name)
+end
+
+function Runnable:dynamic()
+  self.isDynamic = true
+  return self
+end
+Runnable["$dynamic"] = Runnable.dynamic
+
+local function once(self, key, method)
+  if self.cfg[key] ~= nil and not self.isDynamic then
+    error(("drizzle: %s() was already called on this query; make the query :dynamic() to call it again"):format(method), 3)
+  end
+end
+
+local function builderClass(kind)
+  local methods = {}
+  for k, v in pairs(Runnable) do methods[k] = v end
+  local mt = { __index = methods, __dz = kind, __name = "drizzle.Query" }
+  mt.__tostring = function(b)
+    local ok, q = pcall(Runnable.toSQL, b)
+    return "drizzle.Query(" .. (ok and q.sql or "?") .. ")"
+  end
+  return methods, mt
+end
+
+------------------------------------------------------------------ select
+
+local Select, SelectMT = builderClass(K.SELECT)
+M.SelectMT = SelectMT
+
+local function newSelect(db, fields, distinct, distinctOn)
+  if fields ~= nil and (type(fields) ~= "table" or kindOf(fields)) then
+    error(("bad argument #1 to 'select' (table of fields expected, got %s)"):format(type(fields)), 3)
+  end
+  return setmetatable({ db = db, kind = "select", isPartial = fields ~= nil, cfg = {
+    fields = fields, distinct = distinct, distinctOn = distinctOn, joins = {}, withList = db.withList,
+    nullable = {},
+  }, seq = nextSeq() }, SelectMT)
+end
+M.newSelect = newSelect
+
+-- The fields a source offers when select() named none.
+local function sourceFields(src)
+  local k = kindOf(src)
+  if k == K.TABLE then return src end
+  if k == K.SUBQUERY or k == K.VIEW then return src:fieldsOrdered() end
+  return ordered({})
+end
+
+function Select:from(src)
+  local k = kindOf(src)
+  if k ~= K.TABLE and k ~= K.SUBQUERY and k ~= K.SQL and k ~= K.VIEW then
+    argError("from", 1, "table, subquery or sql", type(src))
+  end
+  local cfg = self.cfg
+  cfg.table = src
+  local name = sourceName(src)
+  if name then cfg.nullable[name] = true end
+  if not self.isPartial then cfg.fields = sourceFields(src) end
+  return self
+end
+
+local function join(joinType, lateral)
+  return function(self, src, on)
+    local k = kindOf(src)
+    if k ~= K.TABLE and k ~= K.SUBQUERY and k ~= K.SQL and k ~= K.VIEW then
+      argError(joinType .. "Join", 1, "table, subquery or sql", type(src))
+    end
+    local cfg = self.cfg
+    local baseName = sourceName(cfg.table)
+    local name = sourceName(src)
+    if not self.isPartial then
+      if #cfg.joins == 0 and baseName then
+        cfg.fields = ordered({ { baseName, cfg.fields } })
+      end
+      if name and k ~= K.SQL then
+        local f = cfg.fields
+        f[#f + 1] = { name, sourceFields(src) }
+      end
+    end
+    local nullable = cfg.nullable
+    if joinType == "left" then
+      if name then nullable[name] = false end
+    elseif joinType == "right" then
+      for key in pairs(nullable) do nullable[key] = false end
+      if name then nullable[name] = true end
+    elseif joinType == "inner" or joinType == "cross" then
+      if name then nullable[name] = true end
+    elseif joinType == "full" then
+      for key in pairs(nullable) do nullable[key] = false end
+      if name then nullable[name] = false end
+    end
+    cfg.joins[#cfg.joins + 1] = { type = joinType, table = src, on = on, lateral = lateral, alias = name }
+    return self
+  end
+end
+Select.leftJoin = join("left")
+Select.rightJoin = join("right")
+Select.innerJoin = join("inner")
+Select.fullJoin = join("full")
+Select.crossJoin = function(self, src) return join("cross")(self, src, nil) end
+Select.leftJoinLateral = join("left", true)
+Select.innerJoinLateral = join("inner", true)
+Select.crossJoinLateral = function(self, src) return join("cross", true)(self, src, nil) end
+
+-- where(cond | function(fields, ops) ... end); nil drops the where.
+local function condition(self, value)
+  if type(value) == "function" then
+    value = value(self.cfg.fields, require("drizzle.operators"))
+  end
+  return value
+end
+
+function Select:where(cond)
+  once(self, "where", "where")
+  self.cfg.where = condition(self, cond)
+  return self
+end
+
+function Select:having(cond)
+  once(self, "having", "having")
+  self.cfg.having = condition(self, cond)
+  return self
+end
+
+local function list(...)
+  local n = select("#", ...)
+  local out = {}
+  for i = 1, n do
+    local v = select(i, ...)
+    if v ~= nil then out[#out + 1] = v end
+  end
+  return out
+end
+
+local function listOrCallback(self, ...)
+  local first = ...
+  if type(first) == "function" then
+    local r = first(self.cfg.fields, require("drizzle.operators"))
+    if type(r) == "table" and not kindOf(r) then return r end
+    return { r }
+  end
+  return list(...)
+end
+
+function Select:groupBy(...)
+  self.cfg.groupBy = listOrCallback(self, ...)
+  return self
+end
+
+function Select:orderBy(...)
+  local items = listOrCallback(self, ...)
+  local setOps = self.cfg.setOps
+  if setOps and #setOps > 0 then
+    setOps[#setOps].orderBy = items
+  else
+    self.cfg.orderBy = items
+  end
+  return self
+end
+
+local function limitValue(method, n)
+  if n == nil then return nil end
+  local k = kindOf(n)
+  if k == K.PLACEHOLDER then return n end
+  if type(n) ~= "number" then argError(method, 1, "number or placeholder", type(n)) end
+  return n
+end
+
+function Select:limit(n)
+  n = limitValue("limit", n)
+  local setOps = self.cfg.setOps
+  if setOps and #setOps > 0 then setOps[#setOps].limit = n else self.cfg.limit = n end
+  return self
+end
+
+function Select:offset(n)
+  n = limitValue("offset", n)
+  local setOps = self.cfg.setOps
+  if setOps and #setOps > 0 then setOps[#setOps].offset = n else self.cfg.offset = n end
+  return self
+end
+
+-- for_("update" | "no key update" | "share" | "key share", { of = t, noWait = true, skipLocked = true })
+function Select:for_(strength, config)
+  if type(strength) ~= "string" then argError("for_", 1, "lock strength", type(strength)) end
+  config = config or {}
+  local of = config.of
+  if of ~= nil and kindOf(of) then of = { of } end
+  self.cfg.lock = { strength = strength, of = of, noWait = config.noWait, skipLocked = config.skipLocked }
+  return self
+end
+
+local function setOp(kind, all)
+  return function(self, right)
+    if kindOf(right) ~= K.SELECT then argError(kind, 1, "select query", type(right)) end
+    local cfg = self.cfg
+    cfg.setOps = cfg.setOps or {}
+    cfg.setOps[#cfg.setOps + 1] = { type = kind, all = all, right = right }
+    return self
+  end
+end
+Select.union = setOp("union", false)
+Select.unionAll = setOp("union", true)
+Select.intersect = setOp("intersect", false)
+Select.intersectAll = setOp("intersect", true)
+Select.except = setOp("except", false)
+Select.exceptAll = setOp("except", true)
+
+-- union(a, b, c...): the function form, nesting to the left.
+function M.setOperators(_dialect)
+  local function fn(name)
+    return function(first, ...)
+      for i = 1, select("#", ...) do Select[name](first, (select(i, ...))) end
+      return first
+    end
+  end
+  return {
+    union = fn("union"), unionAll = fn("unionAll"), intersect = fn("intersect"),
+    intersectAll = fn("intersectAll"), except = fn("except"), exceptAll = fn("exceptAll"),
+  }
+end
+
+------------------------------------------------------------------ subquery
+
+local Subquery = {}
+local SubqueryMT = { __dz = K.SUBQUERY, __name = "drizzle.Subquery" }
+M.SubqueryMT = SubqueryMT
+
+-- sq.field: a column of the subquery renders through its alias; an aliased
+-- expression renders as its alias name (Drizzle's SelectionProxyHandler).
+local function proxyField(sq, v)
+  local k = kindOf(v)
+  if k == K.COLREF then
+    return setmetatable({ v[1], nextSeq(), sq.alias }, getmetatable(v))
+  elseif k == K.COLUMN then
+    return setmetatable({ v, nextSeq(), sq.alias }, v.refmt)
+  elseif k == K.ALIASED then
+    return setmetatable({ sql = v.sql, alias = v.alias, isSelectionField = true, seq = nextSeq() }, ast.Aliased)
+  elseif k == K.TABLE then
+    local out = {}
+    for _, col in ipairs(rawget(v, 1).list) do
+      out[col.key] = setmetatable({ col, nextSeq(), sq.alias }, col.refmt)
+    end
+    return out
+  elseif k == nil and type(v) == "table" then
+    local out = {}
+    for key, x in pairs(v) do out[key] = proxyField(sq, x) end
+    return out
+  end
+  return v
+end
+
+local function selectedFields(sq)
+  local sel = sq.sel
+  if kindOf(sel) == K.SELECT then return sel.cfg.fields end
+  return sq.fields or {}
+end
+
+SubqueryMT.__index = function(sq, key)
+  local m = Subquery[key]
+  if m then return m end
+  local fields = selectedFields(sq)
+  local v
+  if getmetatable(fields) == Ordered then
+    for _, e in ipairs(fields) do if e[1] == key then v = e[2] end end
+  elseif kindOf(fields) == K.TABLE then
+    v = rawget(fields, 1).columns[key]
+  else
+    v = fields[key]
+  end
+  if v == nil then
+    error(("subquery %q has no field %q"):format(rawget(sq, "alias"), tostring(key)), 2)
+  end
+  return proxyField(sq, v)
+end
+
+function Subquery:fieldsOrdered()
+  local fields = selectedFields(self)
+  local out = {}
+  if kindOf(fields) == K.TABLE then
+    for _, col in ipairs(rawget(fields, 1).list) do
+      out[#out + 1] = { col.key, setmetatable({ col, nextSeq(), self.alias }, col.refmt) }
+    end
+    return ordered(out)
+  end
+  for _, e in ipairs(orderedEntries(fields)) do out[#out + 1] = { e[1], proxyField(self, e[2]) } end
+  return ordered(out)
+end
+
+function Select:as(alias)
+  if type(alias) ~= "string" then argError("as", 1, "alias name", type(alias)) end
+  return setmetatable({ sel = self, alias = alias, seq = nextSeq() }, SubqueryMT)
+end
+
+------------------------------------------------------------------ with / cte
+
+-- db:cte("sq"):as(select) — Drizzle's db.$with('sq').as(...)
+local WithBuilder = {}
+WithBuilder.__index = WithBuilder
+function WithBuilder:as(q)
+  if type(q) == "function" then q = q(self.db) end
+  local k = kindOf(q)
+  if k ~= K.SELECT and k ~= K.SQL then argError("as", 1, "select query or sql", type(q)) end
+  local sq = { sel = q, alias = self.alias, isWith = true, seq = nextSeq() }
+  if k == K.SQL then sq.fields = self.fields or {} end
+  return setmetatable(sq, SubqueryMT)
+end
+
+------------------------------------------------------------------ insert
+
+local Insert, InsertMT = builderClass(K.SELECT + 100)
+M.InsertMT = InsertMT
+
+local function newInsert(db, tbl)
+  if kindOf(tbl) ~= K.TABLE then argError("insert", 1, "table", type(tbl)) end
+  return setmetatable({ db = db, kind = "insert", cfg = { table = tbl, withList = db.withList } }, InsertMT)
+end
+
+-- values(row) | values({ row, row, ... }): a sequence is several rows.
+function Insert:values(rows)
+  if type(rows) ~= "table" or kindOf(rows) then argError("values", 1, "table of values", type(rows)) end
+  if rows[1] ~= nil and type(rows[1]) == "table" and not kindOf(rows[1]) then
+    self.cfg.values = rows
+  elseif next(rows) == nil then
+    self.cfg.values = { rows }
+  else
+    self.cfg.values = { rows }
+  end
+  if #self.cfg.values == 0 then
+    error(("drizzle: insert into %q: values() needs at least one row"):format(rawget(self.cfg.table, 1).name), 2)
+  end
+  core.checkFields(self.cfg.table, self.cfg.values, "insert into")
+  return self
+end
+
+-- select(query | function(qb) ... end): insert ... select
+function Insert:select(q)
+  if type(q) == "function" then q = q(self.db) end
+  local k = kindOf(q)
+  if k ~= K.SELECT and k ~= K.SQL then argError("select", 1, "select query or sql", type(q)) end
+  self.cfg.select = q
+  return self
+end
+
+function Insert:returning(fields)
+  if fields == nil then fields = self.cfg.table end
+  self.cfg.returning = fields
+  return self
+end
+
+function Insert:returningId()
+  self.cfg.returningId = true
+  return self
+end
+
+function Insert:ignore()
+  self.cfg.ignore = true
+  return self
+end
+
+local function targetList(target)
+  if target == nil then return nil end
+  if kindOf(target) then return { target } end
+  return target
+end
+
+function Insert:onConflictDoNothing(config)
+  config = config or {}
+  local c = self.cfg
+  c.onConflict = c.onConflict or {}
+  c.onConflict[#c.onConflict + 1] = { target = targetList(config.target), where = config.where }
+  return self
+end
+
+function Insert:onConflictDoUpdate(config)
+  if type(config) ~= "table" then argError("onConflictDoUpdate", 1, "options table", type(config)) end
+  if config.where and (config.targetWhere or config.setWhere) then
+    error('You cannot use both "where" and "targetWhere"/"setWhere" at the same time - "where" is deprecated, use "targetWhere" or "setWhere" instead.', 2)
+  end
+  if type(config.set) ~= "table" then
+    error(("drizzle: insert into %q: onConflictDoUpdate needs a set table"):format(rawget(self.cfg.table, 1).name), 2)
+  end
+  core.checkFields(self.cfg.table, { config.set }, "onConflictDoUpdate on")
+  local c = self.cfg
+  c.onConflict = c.onConflict or {}
+  c.onConflict[#c.onConflict + 1] = {
+    update = true, target = targetList(config.target), set = config.set,
+    targetWhere = config.targetWhere, where = config.where, setWhere = config.setWhere,
+  }
+  return self
+end
+
+-- MySQL: on duplicate key update
+function Insert:onDuplicateKeyUpdate(config)
+  if type(config) ~= "table" or type(config.set) ~= "table" then
+    argError("onDuplicateKeyUpdate", 1, "{ set = {...} }", type(config))
+  end
+  core.checkFields(self.cfg.table, { config.set }, "onDuplicateKeyUpdate on")
+  local c = self.cfg
+  c.onConflict = c.onConflict or {}
+  c.onConflict[#c.onConflict + 1] = { update = true, duplicateKey = true, set = config.set }
+  return self
+end
+
+------------------------------------------------------------------ update
+
+local Update, UpdateMT = builderClass(K.SELECT + 101)
+M.UpdateMT = UpdateMT
+
+local function newUpdate(db, tbl)
+  if kindOf(tbl) ~= K.TABLE then argError("update", 1, "table", type(tbl)) end
+  return setmetatable({ db = db, kind = "update", cfg = { table = tbl, joins = {}, withList = db.withList } }, UpdateMT)
+end
+
+function Update:set(values)
+  if type(values) ~= "table" or kindOf(values) then argError("set", 1, "table of values", type(values)) end
+  core.checkFields(self.cfg.table, { values }, "update")
+  self.cfg.set = values
+  return self
+end
+
+function Update:where(cond)
+  once(self, "where", "where")
+  self.cfg.where = cond
+  return self
+end
+
+function Update:from(src)
+  self.cfg.from = src
+  return self
+end
+Update.leftJoin = function(self, src, on) local j = self.cfg.joins; j[#j + 1] = { type = "left", table = src, on = on }; return self end
+Update.innerJoin = function(self, src, on) local j = self.cfg.joins; j[#j + 1] = { type = "inner", table = src, on = on }; return self end
+Update.rightJoin = function(self, src, on) local j = self.cfg.joins; j[#j + 1] = { type = "right", table = src, on = on }; return self end
+Update.fullJoin = function(self, src, on) local j = self.cfg.joins; j[#j + 1] = { type = "full", table = src, on = on }; return self end
+
+function Update:returning(fields)
+  if fields == nil then fields = self.cfg.table end
+  self.cfg.returning = fields
+  return self
+end
+
+function Update:orderBy(...)
+  self.cfg.orderBy = listOrCallback(self, ...)
+  return self
+end
+
+function Update:limit(n)
+  self.cfg.limit = limitValue("limit", n)
+  return self
+end
+
+------------------------------------------------------------------ delete
+
+local Delete, DeleteMT = builderClass(K.SELECT + 102)
+M.DeleteMT = DeleteMT
+
+local function newDelete(db, tbl)
+  if kindOf(tbl) ~= K.TABLE then argError("delete", 1, "table", type(tbl)) end
+  return setmetatable({ db = db, kind = "delete", cfg = { table = tbl, withList = db.withList } }, DeleteMT)
+end
+Delete.where = Update.where
+Delete.returning = Update.returning
+Delete.orderBy = Update.orderBy
+Delete.limit = Update.limit
+
+------------------------------------------------------------------ db
+
+local DB = {}
+local DBMT = { __index = DB, __name = "drizzle.DB" }
+M.DB = DB
+M.DBMT = DBMT
+DBMT.__tostring = function(db)
+  return ("drizzle.DB(%s%s)"):format(db.dialect, db.closed and ", closed" or (db.conn and "" or ", mock"))
+end
+
+function DB:select(fields) return newSelect(self, fields) end
+function DB:selectDistinct(fields) return newSelect(self, fields, true) end
+function DB:selectDistinctOn(on, fields)
+  if type(on) ~= "table" then argError("selectDistinctOn", 1, "list of columns", type(on)) end
+  if kindOf(on) then on = { on } end
+  return newSelect(self, fields, false, on)
+end
+function DB:insert(t) return newInsert(self, t) end
+function DB:update(t) return newUpdate(self, t) end
+DB["delete"] = function(self, t) return newDelete(self, t) end
+
+-- db:cte("sq"):as(...) — Drizzle's db.$with
+function DB:cte(alias, fields)
+  if type(alias) ~= "string" then argError("cte", 1, "alias name", type(alias)) end
+  return setmetatable({ db = self, alias = alias, fields = fields }, WithBuilder)
+end
+DB["$with"] = DB.cte
+
+-- db:with(sq1, sq2):select(...) — a db view whose builders carry the CTEs
+function DB:with(...)
+  local view = setmetatable({}, { __index = self })
+  view.withList = list(...)
+  return view
+end
+
+-- db:count(table, filters): an embedded (select count(*) ...) that also runs
+local Count = {}
+for k, v in pairs(ast.SQL) do Count[k] = v end
+local CountMT = { __dz = K.SQL, __index = Count, __name = "drizzle.Count" }
+Count.__index = nil
+function Count:execute()
+  requireConn(self.db, "count()")
+  local row = core.execute(self.db, "count", self, "get")
+  return row and row.count or 0
+end
+Count.get = Count.execute
+
+function DB:count(source, filters)
+  local k = kindOf(source)
+  if k ~= K.TABLE and k ~= K.SQL and k ~= K.VIEW and k ~= K.SUBQUERY then
+    argError("count", 1, "table, view or sql", type(source))
+  end
+  local c
+  if filters ~= nil then
+    c = { "(select count(*) from ", source, " where ", filters, ")" }
+  else
+    c = { "(select count(*) from ", source, ")" }
+  end
+  c.n = #c
+  c.seq = nextSeq()
+  c.db = self
+  c.decoder = tonumber
+  c.countSource, c.countFilters = source, filters
+  return setmetatable(c, CountMT)
+end
+DB["$count"] = DB.count
+
+-- db:run(d.sql(...)) / db:all / db:get / db:values / db:execute on raw SQL
+local function rawRun(method)
+  return function(self, q)
+    requireConn(self, method .. "()")
+    if kindOf(q) ~= K.SQL then argError(method, 1, "sql", type(q)) end
+    return core.execute(self, "raw", q, method)
+  end
+end
+DB.run = rawRun("run")
+DB.all = rawRun("all")
+DB.get = rawRun("get")
+DB.values = rawRun("values")
+DB.execute = rawRun("execute")
+
+-- db:transaction(function(tx) ... end, config): commit on return, rollback
+-- on any error (re-raised) or tx:rollback(); nested calls use savepoints.
+function DB:transaction(fn, config)
+  requireConn(self, "transaction()")
+  if type(fn) ~= "function" then argError("transaction", 1, "function", type(fn)) end
+  local depth = (self.txDepth or 0)
+  local tx = setmetatable({ txDepth = depth + 1, parentDb = self }, { __index = self, __tostring = DBMT.__tostring })
+  local name = "sp" .. (depth + 1)
+  if depth == 0 then
+    core.begin(self, config)
+  else
+    core.exec(self, "savepoint " .. name)
+  end
+  local ok, result = pcall(fn, tx)
+  if ok then
+    if depth == 0 then core.exec(self, "commit") else core.exec(self, "release savepoint " .. name) end
+    return result
+  end
+  if depth == 0 then
+    pcall(core.exec, self, "rollback")
+  else
+    pcall(core.exec, self, "rollback to savepoint " .. name)
+    pcall(core.exec, self, "release savepoint " .. name)
+  end
+  if getmetatable(result) == errors.Rollback and result.tx == tx then return nil end
+  error(result, 0)
+end
+
+function DB:rollback()
+  if not self.txDepth then error("drizzle: rollback() outside a transaction", 2) end
+  error(setmetatable({ tx = self }, errors.Rollback), 0)
+end
+
+-- db:batch({ q1, q2, ... }): all in one transaction; returns each result.
+function DB:batch(queries)
+  if type(queries) ~= "table" then argError("batch", 1, "list of queries", type(queries)) end
+  return self:transaction(function(tx)
+    local out = {}
+    for i, q in ipairs(queries) do
+      local r
+      if kindOf(q) == K.SQL then r = tx:run(q) else r = q:execute() end
+      out[i] = r
+    end
+    return out
+  end)
+end
+
+function DB:close()
+  if self.conn then core.close(self) end
+  self.closed = true
+end
+
+------------------------------------------------------------------ factory
+
+local function casingOf(opts)
+  local c = opts.casing
+  if c == nil then return 0 end
+  if c == "snake_case" then return 1 end
+  if c == "camelCase" then return 2 end
+  error(("drizzle: unknown casing %q (snake_case, camelCase)"):format(tostring(c)), 4)
+end
+
+local function newDB(dialect, opts)
+  local db = setmetatable({
+    dialect = dialect, casing = casingOf(opts), schema = opts.schema, mode = opts.mode,
+    logger = opts.logger,
+  }, DBMT)
+  db.core = core.newSession(dialect, db.casing)
+  if opts.schema then
+    db.query = require("drizzle.relations").queryBuilder(db, opts.schema)
+  else
+    db.query = setmetatable({}, { __index = function(_, k)
+      error(("drizzle: db.query.%s: pass { schema = ... } to drizzle() to use relational queries"):format(tostring(k)), 2)
+    end })
+  end
+  return db
+end
+M.newDB = newDB
+
+-- The dialect module's drizzle(...) and drizzle.mock(...).
+function M.factory(dialect, parseTarget)
+  local f = {}
+  function f.mock(opts)
+    return newDB(dialect, opts or {})
+  end
+  return setmetatable(f, { __call = function(_, target, ...)
+    local t, opts = parseTarget(target, ...)
+    local db = newDB(dialect, opts or {})
+    db.conn = core.connect(dialect, t, db)
+    return db
+  end })
+end
+
+M.Select, M.Insert, M.Update, M.Delete = Select, Insert, Update, Delete
+M.requireConn = requireConn
+local _ = { tableInfo, unpack }
+return M

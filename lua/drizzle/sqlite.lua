@@ -1,0 +1,143 @@
+-- drizzle.sqlite: sqlite-core (`drizzle-orm/sqlite-core`) and the sqlite3
+-- driver (`drizzle-orm/better-sqlite3`).
+--
+--   local sqlite = require("drizzle.sqlite")
+--   local users = sqlite.sqliteTable("users", { id = sqlite.integer("id"):primaryKey() })
+--   local db = sqlite.drizzle("app.db")
+--
+-- Column functions set the SQL type, Drizzle's column class name (used by
+-- drizzle.kit) and a codec: how the C binding maps Lua values to the driver
+-- and back (booleans as 1/0, timestamps as epoch seconds, JSON as text).
+local schema = require("drizzle.schema")
+local session = require("drizzle.session")
+
+local type, error = type, error
+local newColumn, nameAndConfig = schema.newColumn, schema.nameAndConfig
+
+local M = {}
+
+------------------------------------------------------------------ columns
+
+-- integer(name?, { mode = "number" | "boolean" | "timestamp" | "timestamp_ms" })
+function M.integer(a, b)
+  local name, config = nameAndConfig("integer", a, b)
+  local mode = config.mode or "number"
+  local columnType, codec = "SQLiteInteger", "none"
+  if mode == "boolean" then columnType, codec = "SQLiteBoolean", "boolean_int"
+  elseif mode == "timestamp" then columnType, codec = "SQLiteTimestamp", "timestamp_s"
+  elseif mode == "timestamp_ms" then columnType, codec = "SQLiteTimestamp", "timestamp_ms"
+  elseif mode ~= "number" then
+    error(("integer(%s): unknown mode %q (number, boolean, timestamp, timestamp_ms)"):format(name or "", tostring(mode)), 2)
+  end
+  return newColumn({ dialect = "sqlite", columnType = columnType, sqlType = "integer", codec = codec,
+                     name = name, config = config, mode = mode })
+end
+M.int = M.integer
+
+-- text(name?, { mode = "text" | "json", enum = {...}, length = n })
+function M.text(a, b)
+  local name, config = nameAndConfig("text", a, b)
+  local mode = config.mode or "text"
+  local sqlType = config.length and ("text(" .. config.length .. ")") or "text"
+  if mode == "json" then
+    return newColumn({ dialect = "sqlite", columnType = "SQLiteTextJson", sqlType = sqlType, codec = "json",
+                       name = name, config = config, mode = mode })
+  elseif mode ~= "text" then
+    error(("text(%s): unknown mode %q (text, json)"):format(name or "", tostring(mode)), 2)
+  end
+  return newColumn({ dialect = "sqlite", columnType = "SQLiteText", sqlType = sqlType, codec = "none",
+                     name = name, config = config, mode = mode, enumValues = config.enum })
+end
+
+function M.real(a, b)
+  local name, config = nameAndConfig("real", a, b)
+  return newColumn({ dialect = "sqlite", columnType = "SQLiteReal", sqlType = "real", codec = "none",
+                     name = name, config = config })
+end
+
+-- numeric(name?, { mode = "string" | "number" | "bigint" })
+function M.numeric(a, b)
+  local name, config = nameAndConfig("numeric", a, b)
+  local mode = config.mode or "string"
+  local columnType, codec = "SQLiteNumeric", "numeric_string"
+  if mode == "number" then columnType, codec = "SQLiteNumericNumber", "numeric_number"
+  elseif mode == "bigint" then columnType, codec = "SQLiteNumericBigInt", "numeric_bigint"
+  elseif mode ~= "string" then
+    error(("numeric(%s): unknown mode %q (string, number, bigint)"):format(name or "", tostring(mode)), 2)
+  end
+  return newColumn({ dialect = "sqlite", columnType = columnType, sqlType = "numeric", codec = codec,
+                     name = name, config = config, mode = mode })
+end
+
+-- blob(name?, { mode = "buffer" | "json" | "bigint" })
+function M.blob(a, b)
+  local name, config = nameAndConfig("blob", a, b)
+  local mode = config.mode or "buffer"
+  local columnType, codec = "SQLiteBlobBuffer", "blob"
+  if mode == "json" then columnType, codec = "SQLiteBlobJson", "blob_json"
+  elseif mode == "bigint" then columnType, codec = "SQLiteBigInt", "blob_bigint"
+  elseif mode ~= "buffer" then
+    error(("blob(%s): unknown mode %q (buffer, json, bigint)"):format(name or "", tostring(mode)), 2)
+  end
+  return newColumn({ dialect = "sqlite", columnType = columnType, sqlType = "blob", codec = codec,
+                     name = name, config = config, mode = mode })
+end
+
+-- customType({ dataType = function(config) return "text" end, toDriver = f, fromDriver = g })
+function M.customType(cfg)
+  if type(cfg) ~= "table" or type(cfg.dataType) ~= "function" then
+    error("bad argument #1 to 'customType' (table with a dataType function expected)", 2)
+  end
+  return function(a, b)
+    local name, config = nameAndConfig("customType", a, b)
+    return newColumn({ dialect = "sqlite", columnType = "SQLiteCustomColumn",
+                       sqlType = function(c) return cfg.dataType(c) end,
+                       codec = (cfg.toDriver or cfg.fromDriver) and "custom" or "none",
+                       toDriver = cfg.toDriver, fromDriver = cfg.fromDriver,
+                       name = name, config = config })
+  end
+end
+
+------------------------------------------------------------------- tables
+
+function M.sqliteTable(name, columns, extra)
+  return schema.newTable("sqliteTable", name, columns, extra, { dialect = "sqlite" })
+end
+
+-- sqliteTableCreator(function(name) return "app_" .. name end)
+function M.sqliteTableCreator(customize)
+  if type(customize) ~= "function" then
+    error("bad argument #1 to 'sqliteTableCreator' (function expected, got " .. type(customize) .. ")", 2)
+  end
+  return function(name, columns, extra)
+    return schema.newTable("sqliteTable", customize(name), columns, extra, { dialect = "sqlite" })
+  end
+end
+
+M.alias = schema.alias
+M.index = schema.index
+M.uniqueIndex = schema.uniqueIndex
+M.unique = schema.unique
+M.check = schema.check
+M.primaryKey = schema.primaryKey
+M.foreignKey = schema.foreignKey
+
+------------------------------------------------------------------ queries
+
+local setops = session.setOperators("sqlite")
+M.union, M.unionAll = setops.union, setops.unionAll
+M.intersect, M.except = setops.intersect, setops.except
+
+-- drizzle("app.db") | drizzle({ filename = ..., schema = ..., logger = ..., casing = ... })
+M.drizzle = session.factory("sqlite", function(target)
+  if type(target) == "string" then return target, {} end
+  if type(target) == "table" then
+    local conn = target.connection
+    local filename = target.filename or (type(conn) == "string" and conn) or (type(conn) == "table" and conn.filename)
+    return filename or ":memory:", target
+  end
+  if target == nil then return ":memory:", {} end
+  error("bad argument #1 to 'drizzle' (filename or options table expected, got " .. type(target) .. ")", 3)
+end)
+
+return M
