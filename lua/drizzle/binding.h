@@ -22,6 +22,10 @@
 # define dzl_setfuncs(L, l)      luaL_setfuncs((L), (l), 0)
 #endif
 
+/* luaL_testudata, which Lua 5.1 lacks: the userdata at i if its metatable
+** is the registry's tname, else NULL. [-0,+0,m] */
+void *dzl_testudata(lua_State *L, int i, const char *tname);
+
 /* Push an int64 as Lua keeps it exact: an integer on 5.3+; on 5.1/LuaJIT a
 ** number up to 2^53 and a decimal string beyond. [-0,+1,m] */
 void dzl_pushint64(lua_State *L, int64_t v);

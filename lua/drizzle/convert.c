@@ -403,38 +403,41 @@ static int pushEntries(Conv *cv, int idx) {
     return n;
   }
   {
+    /* a written map: keys sorted by the seq of their values */
     Entry *a;
-    int nAlloc = 16, base = lua_gettop(L);
+    int nAlloc = 16, iTmp;
     a = NEW(cv, Entry, nAlloc);
+    lua_newtable(L);
+    iTmp = lua_gettop(L);
     lua_pushnil(L);
     while (lua_next(L, idx)) {
-      if (lua_type(L, -2) != LUA_TSTRING) { lua_pop(L, 1); continue; }
-      if (n == nAlloc) {
-        Entry *b = NEW(cv, Entry, nAlloc * 2);
-        memcpy(b, a, sizeof(Entry) * (size_t)n);
-        a = b; nAlloc *= 2;
+      if (lua_type(L, -2) == LUA_TSTRING) {
+        if (n == nAlloc) {
+          Entry *b = NEW(cv, Entry, nAlloc * 2);
+          memcpy(b, a, sizeof(Entry) * (size_t)n);
+          a = b; nAlloc *= 2;
+        }
+        a[n].seq = seqOf(L, lua_gettop(L));
+        a[n].iKey = n + 1;
+        lua_pushvalue(L, -2);
+        lua_rawseti(L, iTmp, n + 1);
+        n++;
       }
-      luaL_checkstack(L, 8, "too many fields");
-      a[n].seq = seqOf(L, lua_gettop(L));
-      lua_pushvalue(L, -2);
-      lua_insert(L, -2);
-      a[n].iKey = lua_gettop(L) - 1;
-      a[n].iVal = lua_gettop(L);
-      n++;
-      lua_pushvalue(L, -2);       /* key for lua_next */
+      lua_pop(L, 1);
     }
-    /* insertion sort by seq: selections are small */
-    for (i = 1; i < n; i++) {
+    for (i = 1; i < n; i++) {       /* insertion sort: selections are small */
       Entry e = a[i];
       int j = i - 1;
       while (j >= 0 && a[j].seq > e.seq) { a[j + 1] = a[j]; j--; }
       a[j + 1] = e;
     }
+    luaL_checkstack(L, 2 * n + 8, "too many fields");
     for (i = 0; i < n; i++) {
-      lua_pushvalue(L, a[i].iKey);
-      lua_pushvalue(L, a[i].iVal);
+      lua_rawgeti(L, iTmp, a[i].iKey);
+      lua_pushvalue(L, -1);
+      lua_rawget(L, idx);
     }
-    for (i = 0; i < 2 * n; i++) lua_remove(L, base + 1);
+    lua_remove(L, iTmp);
     return n;
   }
 }

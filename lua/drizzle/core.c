@@ -20,6 +20,16 @@
 #define CONN_MT "drizzle.Connection"
 #define PREP_MT "drizzle.Prepared"
 
+void *dzl_testudata(lua_State *L, int i, const char *tname) {
+  void *p = lua_touserdata(L, i);
+  int bSame;
+  if (!p || !lua_getmetatable(L, i)) return NULL;
+  luaL_getmetatable(L, tname);
+  bSame = lua_rawequal(L, -1, -2);
+  lua_pop(L, 2);
+  return bSame ? p : NULL;
+}
+
 /* ----------------------------------------------------------------- tables */
 
 /* A table registered with the core: its dz_table and columns live in one
@@ -191,7 +201,7 @@ static int l_newSession(lua_State *L) {
 static LSession *dbSession(lua_State *L, int iDb) {
   LSession *s;
   lua_getfield(L, iDb, "core");
-  s = (LSession *)luaL_testudata(L, -1, SESSION_MT);
+  s = (LSession *)dzl_testudata(L, -1, SESSION_MT);
   lua_pop(L, 1);
   if (!s || !s->bLive) luaL_error(L, "drizzle: not a db object");
   return s;
@@ -403,7 +413,7 @@ static int conn_gc(lua_State *L) {
 static LConn *checkConn(lua_State *L, int iDb) {
   LConn *c;
   lua_getfield(L, iDb, "conn");
-  c = (LConn *)luaL_testudata(L, -1, CONN_MT);
+  c = (LConn *)dzl_testudata(L, -1, CONN_MT);
   lua_pop(L, 1);
   if (!c) luaL_error(L, "drizzle: this db has no connection (drizzle.mock() cannot run queries)");
   if (!c->pConn) luaL_error(L, "drizzle: the db is closed");
@@ -456,7 +466,7 @@ static int l_connect(lua_State *L) {
 static int l_close(lua_State *L) {
   LConn *c;
   lua_getfield(L, 1, "conn");
-  c = (LConn *)luaL_testudata(L, -1, CONN_MT);
+  c = (LConn *)dzl_testudata(L, -1, CONN_MT);
   if (c && c->pConn) {
     cacheClear(c);
     c->pDrv->xClose(c->pConn);

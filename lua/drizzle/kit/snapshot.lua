@@ -243,7 +243,7 @@ function M.table(tbl, dialect, casing, internal)
       for i, c in ipairs(ex.columns or {}) do
         if kindOf(c) == K.SQL then
           local sql = render(dialect, c, { casing = casing, bareColumns = true })
-          internal.indexes[name] = internal.indexes[name] or obj("columns", obj())
+          if internal.indexes[name] == nil then set(internal.indexes, name, obj("columns", obj())) end
           set(internal.indexes[name].columns, sql, obj("isExpression", true))
           cols[i] = sql
         else
