@@ -151,13 +151,24 @@ describe("drizzle.kit.generate", function()
       "DROP INDEX `users_name_idx`;--> statement-breakpoint\n" ..
       "ALTER TABLE `users` ADD `boss_id` integer REFERENCES users(id);", r.sql)
 
-    local users3 = sqlite.sqliteTable("users", {
+    local users3
+    users3 = sqlite.sqliteTable("users", {
       id = sqlite.integer("id"):primaryKey({ autoIncrement = true }),
       name = sqlite.text("name"):notNull(),
-      email = sqlite.text("email"):unique(),
+      email = sqlite.text("email"),
+      bossId = sqlite.integer("boss_id"):references(function() return users3.id end),
     })
     local r3 = kit.generate({ dialect = "sqlite", schema = { users = users3 }, out = dir, name = "c", breakpoints = false })
-    assert.are.equal("ALTER TABLE `users` DROP COLUMN `age`;\nALTER TABLE `users` DROP COLUMN `boss_id`;", r3.sql)
+    assert.are.equal("DROP INDEX `users_email_unique`;\nALTER TABLE `users` DROP COLUMN `age`;", r3.sql)
+
+    -- dropping the column that holds a foreign key is a table rebuild in drizzle-kit
+    local users4 = sqlite.sqliteTable("users", {
+      id = sqlite.integer("id"):primaryKey({ autoIncrement = true }),
+      name = sqlite.text("name"):notNull(),
+      email = sqlite.text("email"),
+    })
+    assert.are.equal('drizzle.kit: table "users": changing or dropping a foreign key needs a table rebuild, which is not supported yet',
+      errorOf(kit.generate, { dialect = "sqlite", schema = { users = users4 }, out = dir }))
     local journal = kjson.decode(read(dir .. "/meta/_journal.json"))
     assert.is_false(journal.entries[3].breakpoints)
   end)
