@@ -930,25 +930,25 @@ static void fnCell(Conv *cv, int iCol, const char *zFn, dz_chunk *c) {
 static void defaultCell(Conv *cv, int iCol, dz_chunk *c) {
   lua_State *L = cv->L;
   int bDefaultKw = hasFeature(cv, DZ_F_INSERT_DEFAULT);
-  int tDefault = rawfield(L, iCol, "default");
+  int tDefault = rawfield(L, iCol, "defaultValue");
   if (!bDefaultKw && tDefault != LUA_TNIL && !IS_NULL_UD(L, -1)) {
     cellChunk(cv, lua_gettop(L), iCol, c);
     lua_pop(L, 1);
     return;
   }
   lua_pop(L, 1);
-  if (rawfield(L, iCol, "defaultFn") != LUA_TNIL) {
+  if (rawfield(L, iCol, "defaultFunc") != LUA_TNIL) {
     lua_pop(L, 1);
-    fnCell(cv, iCol, "defaultFn", c);
+    fnCell(cv, iCol, "defaultFunc", c);
     return;
   }
   lua_pop(L, 1);
-  rawfield(L, iCol, "default");
+  rawfield(L, iCol, "defaultValue");
   tDefault = lua_type(L, -1);
   lua_pop(L, 1);
-  if (tDefault == LUA_TNIL && rawfield(L, iCol, "onUpdateFn") != LUA_TNIL) {
+  if (tDefault == LUA_TNIL && rawfield(L, iCol, "onUpdateFunc") != LUA_TNIL) {
     lua_pop(L, 1);
-    fnCell(cv, iCol, "onUpdateFn", c);
+    fnCell(cv, iCol, "onUpdateFunc", c);
     return;
   }
   if (tDefault == LUA_TNIL) lua_pop(L, 1);
@@ -980,9 +980,9 @@ static int convSet(Conv *cv, int iTable, int iSet, dz_set_item **paOut) {
       a[m].pCol = &dzl_colptr(L, iCol)->c;
       cellChunk(cv, iVal, iCol, &a[m].value);
       m++;
-    } else if (rawfield(L, iCol, "onUpdateFn") != LUA_TNIL) {
+    } else if (rawfield(L, iCol, "onUpdateFunc") != LUA_TNIL) {
       a[m].pCol = &dzl_colptr(L, iCol)->c;
-      fnCell(cv, iCol, "onUpdateFn", &a[m].value);
+      fnCell(cv, iCol, "onUpdateFunc", &a[m].value);
       m++;
     }
     lua_settop(L, iCol - 1);

@@ -60,13 +60,16 @@ function M.columnOf(v)
   return nil
 end
 
+-- Builder state lives in fields named apart from the builder methods
+-- (isNotNull, defaultValue, defaultFunc, onUpdateFunc), so a chain may call
+-- a method again after another set the same state: primaryKey():notNull().
 function Column:notNull()
-  self.notNull = true
+  self.isNotNull = true
   return self
 end
 
 function Column:default(value)
-  self.default = value
+  self.defaultValue = value
   self.hasDefault = true
   return self
 end
@@ -75,7 +78,7 @@ function Column:defaultFn(fn)
   if type(fn) ~= "function" then
     error("bad argument #1 to 'defaultFn' (function expected, got " .. type(fn) .. ")", 2)
   end
-  self.defaultFn = fn
+  self.defaultFunc = fn
   self.hasDefault = true
   return self
 end
@@ -85,7 +88,7 @@ function Column:onUpdateFn(fn)
   if type(fn) ~= "function" then
     error("bad argument #1 to 'onUpdateFn' (function expected, got " .. type(fn) .. ")", 2)
   end
-  self.onUpdateFn = fn
+  self.onUpdateFunc = fn
   self.hasDefault = true
   return self
 end
@@ -95,7 +98,7 @@ Column.onUpdate = Column.onUpdateFn
 
 function Column:primaryKey(opts)
   self.primary = true
-  self.notNull = true
+  self.isNotNull = true
   if type(opts) == "table" then
     if opts.autoIncrement then self.autoIncrement = true end
     self.onConflict = opts.onConflict
@@ -202,11 +205,11 @@ end
 
 local function flagsOf(col)
   local f = 0
-  if col.notNull then f = f + core.COL_NOTNULL end
+  if col.isNotNull then f = f + core.COL_NOTNULL end
   if col.primary then f = f + core.COL_PRIMARY end
   if col.autoIncrement then f = f + core.COL_AUTOINC end
   if col.isUnique then f = f + core.COL_UNIQUE end
-  if col.hasDefault or col.default ~= nil then f = f + core.COL_HASDEFAULT end
+  if col.hasDefault then f = f + core.COL_HASDEFAULT end
   if col.generated and not col.identity then f = f + core.COL_GENERATED end
   if col.keyAsName then f = f + core.COL_KEYASNAME end
   if col.columnType == "SQLiteNumericBigInt" then f = f + core.COL_NUMERIC_BIGINT end

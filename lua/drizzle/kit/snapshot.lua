@@ -87,7 +87,7 @@ local DATE_TYPES = { SQLiteTimestamp = true }
 -- The default as the snapshot stores it: SQL text for strings, sql and
 -- objects; the raw value for numbers and booleans.
 local function defaultOf(col)
-  local v = rawget(col, "default")     -- col.default alone finds the method
+  local v = col.defaultValue
   if v == nil then return nil end
   if kindOf(v) == K.SQL then return sqlToStr(v) end
   local t = type(v)
@@ -177,7 +177,7 @@ function M.table(tbl, dialect, casing, internal)
       "name", name,
       "type", schema.sqlTypeOf(col),
       "primaryKey", col.primary and true or false,
-      "notNull", rawget(col, "notNull") == true,
+      "notNull", col.isNotNull == true,
       "autoincrement", INTEGER_TYPES[col.columnType] and (col.autoIncrement and true or false) or false)
     set(c, "generated", generatedOf(col, dialect, casing))
     set(c, "default", defaultOf(col))
