@@ -21,8 +21,11 @@ SQLite / PostgreSQL / MySQL drivers, drizzle-kit migrations.
 }
 dependencies = {
    "lua >= 5.1",
-   "lua-cjson",
 }
+-- No JSON rock: lua-cjson 2.1 decodes every number as a double (1 becomes
+-- 1.0 on Lua 5.4, 2^53+1 is rounded) and encodes keys in hash order, while
+-- drizzle-c must keep integers exact and render JSON params exactly as
+-- JSON.stringify does; the binding carries its own codec (lua/drizzle/json.c).
 external_dependencies = {
    SQLITE = {
       header = "sqlite3.h",

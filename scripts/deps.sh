@@ -13,7 +13,7 @@ lua5.1 liblua5.1-0-dev
 luajit libluajit-5.1-dev
 luarocks
 lua-busted
-lua-cjson lua-cjson-dev
+
 lua-argparse
 lua-socket
 libsqlite3-dev sqlite3
