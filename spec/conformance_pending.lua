@@ -3,12 +3,7 @@
 -- runs them: a failure is reported as pending (skipped), a pass FAILS the spec
 -- ("case X passes now: remove it from spec/conformance_pending.lua").
 return {
-  sqlite = {
-    ["rqb-columns-include"] = "relational queries: in progress",
-    ["rqb-pagination"] = "relational queries: in progress",
-    ["rqb-cursor"] = "relational queries: in progress",
-    ["rqb-find-first-nested"] = "relational queries: in progress",
-  },
+  sqlite = {},
   pg = {},
   mysql = {},
 }

@@ -1,14 +1,748 @@
--- drizzle.relations: relations() and db.query.<table>:findMany/findFirst.
--- (Placeholder until the relational query builder lands.)
+-- drizzle.relations: relations() and db.query.<table>:findMany/findFirst,
+-- Drizzle's "v1" relational query builder (relations.ts, alias.ts and the
+-- dialects' buildRelationalQuery).
+--
+--   local usersRelations = d.relations(users, function(r) return {
+--     posts = r.many(posts),
+--     author = r.one(users, { fields = { posts.userId }, references = { users.id } }),
+--   } end)
+--   local db = sqlite.drizzle({ schema = { users = users, posts = posts, usersRelations = usersRelations } })
+--   db.query.users:findMany({ with = { posts = { limit = 3 } } }):execute()
+--
+-- The statements are built from the ordinary AST pieces: an aliased table
+-- (schema.alias) per level, column references carrying the level's alias,
+-- `sql` chunk lists for json_array(...), Aliased nodes for `as "data"`,
+-- Subquery objects for derived tables and session's select builder for
+-- every select. What differs between dialects (SQLite's correlated
+-- json_array subqueries, pg's lateral joins with json_build_array, ...)
+-- sits in the `dialects` table below; the rest is shared.
+local ast = require("drizzle.ast")
+local core = require("drizzle.core")
+local schema = require("drizzle.schema")
+local operators = require("drizzle.operators")
+local errors = require("drizzle.errors")
+
+local setmetatable, getmetatable, rawget, type, pairs, ipairs, error, tostring, tonumber =
+  setmetatable, getmetatable, rawget, type, pairs, ipairs, error, tostring, tonumber
+local sort, format, floor = table.sort, string.format, math.floor
+local K, kindOf, nextSeq, NULL = ast.K, ast.kindOf, ast.nextSeq, ast.NULL
+local mathtype = math.type
+
 local M = {}
+
+local function session() return require("drizzle.session") end
+
+------------------------------------------------------------------ relations
+
 local Relations = { __name = "drizzle.Relations" }
-function M.relations(table, fn)
-  return setmetatable({ table = table, config = fn }, Relations)
+Relations.__index = Relations
+M.Relations = Relations
+
+local Relation = { __name = "drizzle.Relation" }
+Relation.__index = Relation
+M.Relation = Relation
+
+local function tableOf(v, fn, i)
+  if kindOf(v) ~= K.TABLE then
+    error(("bad argument #%d to '%s' (table expected, got %s)"):format(i, fn, type(v)), 3)
+  end
+  return v
 end
+
+-- relations(table, function(r) return { key = r.one(...) | r.many(...) } end)
+-- The callback runs when a db first needs the relations (Drizzle runs it
+-- when the db is made), so it may name tables defined after this call.
+function M.relations(tbl, fn)
+  tableOf(tbl, "relations", 1)
+  if type(fn) ~= "function" then
+    error("bad argument #2 to 'relations' (function expected, got " .. type(fn) .. ")", 2)
+  end
+  return setmetatable({ table = tbl, config = fn, seq = nextSeq() }, Relations)
+end
+
 function M.isRelations(v) return getmetatable(v) == Relations end
-function M.queryBuilder(db, schema)
-  return setmetatable({}, { __index = function(_, k)
-    error("drizzle: relational queries (db.query." .. tostring(k) .. ") are not implemented yet", 2)
+
+-- The r of relations(t, function(r) ... end): one/many for source table t,
+-- called with a dot. Each call takes the next sequence number: the callback
+-- returns a Lua table, whose key order is lost, and the relations keep the
+-- order they were written in (LUA_API.md §5).
+local function helpers(source)
+  local r = {}
+  function r.one(tbl, config)
+    tableOf(tbl, "one", 1)
+    if config ~= nil and type(config) ~= "table" then
+      error("bad argument #2 to 'one' (options table expected, got " .. type(config) .. ")", 2)
+    end
+    local isNullable = false
+    if config and config.fields then
+      isNullable = true
+      for _, f in ipairs(config.fields) do
+        local col = schema.columnOf(f)
+        isNullable = isNullable and (col and col.notNull) and true or false
+      end
+    end
+    return setmetatable({
+      kind = "one", sourceTable = source, referencedTable = tbl, config = config,
+      relationName = config and config.relationName, isNullable = isNullable, seq = nextSeq(),
+    }, Relation)
+  end
+  function r.many(tbl, config)
+    tableOf(tbl, "many", 1)
+    if config ~= nil and type(config) ~= "table" then
+      error("bad argument #2 to 'many' (options table expected, got " .. type(config) .. ")", 2)
+    end
+    return setmetatable({
+      kind = "many", sourceTable = source, referencedTable = tbl, config = config,
+      relationName = config and config.relationName, seq = nextSeq(),
+    }, Relation)
+  end
+  return r
+end
+M.createTableRelationsHelpers = helpers
+
+function Relation:withFieldName(name)
+  local copy = {}
+  for k, v in pairs(self) do copy[k] = v end
+  copy.fieldName = name
+  return setmetatable(copy, Relation)
+end
+
+local function tableName(t) return rawget(t, 1).name end
+local function uniqueName(t) return schema.getTableUniqueName(t) end
+
+-- The entries of a map sorted by the seq of their values (tables by their
+-- definition, relations objects by their creation).
+local function seqOfValue(v)
+  local k = kindOf(v)
+  if k == K.TABLE then return rawget(v, 1).seq end
+  if type(v) == "table" and rawget(v, "seq") then return rawget(v, "seq") end
+  return math.huge
+end
+
+-- extractTablesRelationalConfig: { tables = { [tsKey] = tableConfig }, tableNamesMap = { [uniqueName] = tsKey } }
+-- tableConfig: { tsName, dbName, schema, table, columns (key -> column),
+-- columnList (table order), relations (key -> relation), relationList
+-- (definition order), primaryKey }
+local function extractTablesRelationalConfig(fullSchema)
+  if type(fullSchema) ~= "table" then
+    error("drizzle: schema must be a table of tables and relations, got " .. type(fullSchema), 3)
+  end
+  local entries = {}
+  for key, value in pairs(fullSchema) do
+    if type(key) == "string" and (kindOf(value) == K.TABLE or getmetatable(value) == Relations) then
+      entries[#entries + 1] = { key, value, seqOfValue(value) }
+    end
+  end
+  if #entries == 0 and fullSchema.default ~= nil and kindOf(fullSchema.default) ~= K.TABLE then
+    return extractTablesRelationalConfig(fullSchema.default)
+  end
+  sort(entries, function(a, b)
+    if a[3] ~= b[3] then return a[3] < b[3] end
+    return a[1] < b[1]
+  end)
+
+  local tableNamesMap, tables, buffer = {}, {}, {}
+  for _, e in ipairs(entries) do
+    local key, value = e[1], e[2]
+    if kindOf(value) == K.TABLE then
+      local info = rawget(value, 1)
+      local dbName = uniqueName(value)
+      local buffered = buffer[dbName]
+      tableNamesMap[dbName] = key
+      local tc = {
+        tsName = key, dbName = info.name, schema = info.schema, table = value,
+        columns = info.columns, columnList = info.list,
+        relations = buffered and buffered.relations or {}, primaryKey = {},
+      }
+      tables[key] = tc
+      for _, col in ipairs(info.list) do
+        if col.primary then tc.primaryKey[#tc.primaryKey + 1] = col end
+      end
+    else
+      local dbName = uniqueName(value.table)
+      local tsName = tableNamesMap[dbName]
+      local rels = value.config(helpers(value.table))
+      if type(rels) ~= "table" then
+        error(("drizzle: the relations callback of table %q must return a table, got %s")
+          :format(tableName(value.table), type(rels)), 3)
+      end
+      local target
+      if tsName then
+        target = tables[tsName].relations
+      else
+        buffer[dbName] = buffer[dbName] or { relations = {} }
+        target = buffer[dbName].relations
+      end
+      for name, rel in pairs(rels) do
+        if getmetatable(rel) ~= Relation then
+          error(("drizzle: relation %q of table %q is not made by one() or many() (got %s)")
+            :format(tostring(name), tableName(value.table), type(rel)), 3)
+        end
+        target[name] = rel:withFieldName(name)
+      end
+    end
+  end
+  for _, tc in pairs(tables) do
+    local list = {}
+    for name, rel in pairs(tc.relations) do list[#list + 1] = { name, rel } end
+    sort(list, function(a, b)
+      if a[2].seq ~= b[2].seq then return a[2].seq < b[2].seq end
+      return a[1] < b[1]
+    end)
+    tc.relationList = list
+  end
+  return { tables = tables, tableNamesMap = tableNamesMap }
+end
+M.extractTablesRelationalConfig = extractTablesRelationalConfig
+
+-- normalizeRelation: the columns a relation joins on, from its own config
+-- or from the one() on the other side.
+local function normalizeRelation(rc, relation)
+  if relation.kind == "one" and relation.config then
+    return { fields = relation.config.fields or {}, references = relation.config.references or {} }
+  end
+  local tables, names = rc.tables, rc.tableNamesMap
+  local refTsName = names[uniqueName(relation.referencedTable)]
+  if not refTsName then
+    error(('Table "%s" not found in schema'):format(tableName(relation.referencedTable)), 0)
+  end
+  local refConfig = tables[refTsName]
+  if not refConfig then error(('Table "%s" not found in schema'):format(refTsName), 0) end
+  local sourceTsName = names[uniqueName(relation.sourceTable)]
+  if not sourceTsName then
+    error(('Table "%s" not found in schema'):format(tableName(relation.sourceTable)), 0)
+  end
+  local reverse = {}
+  for _, e in ipairs(refConfig.relationList) do
+    local other = e[2]
+    if (relation.relationName and relation ~= other and other.relationName == relation.relationName)
+      or (not relation.relationName and other.referencedTable == relation.sourceTable) then
+      reverse[#reverse + 1] = other
+    end
+  end
+  if #reverse > 1 then
+    if relation.relationName then
+      error(('There are multiple relations with name "%s" in table "%s"'):format(relation.relationName, refTsName), 0)
+    end
+    error(('There are multiple relations between "%s" and "%s". Please specify relation name')
+      :format(refTsName, tableName(relation.sourceTable)), 0)
+  end
+  local r = reverse[1]
+  if r and r.kind == "one" and r.config then
+    return { fields = r.config.references or {}, references = r.config.fields or {} }
+  end
+  error(('There is not enough information to infer relation "%s.%s"'):format(sourceTsName, tostring(relation.fieldName)), 0)
+end
+M.normalizeRelation = normalizeRelation
+
+------------------------------------------------------------------ aliasing
+
+-- aliasedTableColumn: a reference that renders "alias"."column".
+local function aliasedColumn(v, alias)
+  local col = schema.columnOf(v)
+  return setmetatable({ col, nextSeq(), alias }, col.refmt)
+end
+
+-- aliasedTable, one per (table, alias): the core's alias table is reused.
+local aliasCache = setmetatable({}, { __mode = "k" })
+local function aliasedTable(t, alias)
+  local byAlias = aliasCache[t]
+  if not byAlias then byAlias = {}; aliasCache[t] = byAlias end
+  local a = byAlias[alias]
+  if not a then a = schema.alias(t, alias); byAlias[alias] = a end
+  return a
+end
+
+-- mapColumnsInSQLToAlias: every column in the expression, at any depth,
+-- renders through the alias. Like Drizzle's (sql.join of the mapped
+-- chunks), the copy does not inline params; it keeps the decoder.
+local function mapToAlias(node, alias)
+  local k = kindOf(node)
+  if k == K.COLUMN or k == K.COLREF then return aliasedColumn(node, alias) end
+  if k == K.SQL then
+    local n = rawget(node, "n") or 0
+    local out = { n = n, seq = rawget(node, "seq"), decoder = rawget(node, "decoder") }
+    for i = 1, n do out[i] = mapToAlias(node[i], alias) end
+    return setmetatable(out, ast.SQL)
+  end
+  if k == K.ALIASED then
+    return setmetatable({ sql = mapToAlias(node.sql, alias), alias = node.alias, seq = node.seq,
+                          isSelectionField = node.isSelectionField }, ast.Aliased)
+  end
+  return node
+end
+M.mapColumnsInSQLToAlias = mapToAlias
+
+-- The columns a where/orderBy/extras callback receives: references through
+-- the level's alias; an unknown name raises as a table does.
+local function aliasedColumns(tc, alias)
+  local out = {}
+  for _, col in ipairs(tc.columnList) do out[col.key] = aliasedColumn(col, alias) end
+  return setmetatable(out, { __index = function(_, key)
+    error(("table %q has no column %q"):format(tc.dbName, tostring(key)), 2)
   end })
 end
+
+-- getOperators() / getOrderByOperators()
+local whereOps = {}
+for k, v in pairs(operators) do whereOps[k] = v end
+whereOps.sql = ast.sql
+whereOps["and"], whereOps["or"], whereOps["not"] = operators.and_, operators.or_, operators.not_
+local orderByOps = { sql = ast.sql, asc = operators.asc, desc = operators.desc }
+
+------------------------------------------------------------------ building
+
+local Ordered = nil
+local function ordered(list)
+  Ordered = Ordered or session().Ordered
+  return setmetatable(list, Ordered)
+end
+
+local function aliased(sqlNode, alias)
+  return setmetatable({ sql = sqlNode, alias = alias, seq = nextSeq() }, ast.Aliased)
+end
+
+-- A select builder from parts (Drizzle's buildSelectQuery arguments).
+local function newSelect(db, fields, from, where, orderBy, limit, offset, joins)
+  local sel = session().newSelect(db, ordered(fields))
+  sel:from(from)
+  local cfg = sel.cfg
+  cfg.withList = nil
+  cfg.where = where
+  if orderBy and #orderBy > 0 then cfg.orderBy = orderBy end
+  cfg.limit = limit
+  cfg.offset = offset
+  if joins and #joins > 0 then cfg.joins = joins end
+  return sel
+end
+
+local function copyConfig(config, limit)
+  local out = {}
+  if config ~= true then for k, v in pairs(config) do out[k] = v end end
+  out.limit = limit
+  return out
+end
+
+-- The parts of one level shared by every dialect: what to select, where,
+-- order, limit, offset. Relations are built through the dialect.
+-- p: { tableConfig, queryConfig, tableAlias, nestedQueryRelation, joinOn }
+local function buildLevel(ctx, p)
+  local dialect, tc, config, alias = ctx.dialect, p.tableConfig, p.queryConfig, p.tableAlias
+  local lvl = { selection = {}, orderBy = {}, joins = {}, tableConfig = tc, tableAlias = alias }
+  local selection = lvl.selection
+  local where
+  if config == true then
+    for _, col in ipairs(tc.columnList) do
+      selection[#selection + 1] = { tsKey = col.key, field = aliasedColumn(col, alias), column = col }
+    end
+  else
+    if type(config) ~= "table" then
+      error(("drizzle: query config of %q must be a table or true, got %s"):format(tc.tsName, type(config)), 0)
+    end
+    local cols = aliasedColumns(tc, alias)
+    if config.where ~= nil then
+      local w = config.where
+      if type(w) == "function" then w = w(cols, whereOps) end
+      if w ~= nil then where = mapToAlias(w, alias) end
+    end
+
+    -- which columns: include mode when any is true, else exclude mode
+    local selected = {}
+    if config.columns ~= nil then
+      local cc = config.columns
+      local include, any = false, false
+      for _, col in ipairs(tc.columnList) do
+        local v = cc[col.key]
+        if v ~= nil then
+          any = true
+          if v == true then include = true end
+        end
+      end
+      if any then
+        for _, col in ipairs(tc.columnList) do
+          local v = cc[col.key]
+          if include then
+            if v == true then selected[#selected + 1] = col end
+          elseif v == nil then
+            selected[#selected + 1] = col
+          end
+        end
+      end
+    else
+      for i, col in ipairs(tc.columnList) do selected[i] = col end
+    end
+    for _, col in ipairs(selected) do
+      selection[#selection + 1] = { tsKey = col.key, field = aliasedColumn(col, alias), column = col }
+    end
+
+    -- extras
+    if config.extras ~= nil then
+      local extras = config.extras
+      if type(extras) == "function" then extras = extras(cols, { sql = ast.sql }) end
+      if type(extras) ~= "table" then
+        error(("drizzle: extras of %q must be a table (or a function returning one), got %s")
+          :format(tc.tsName, type(extras)), 0)
+      end
+      for _, e in ipairs(session().orderedEntries(extras)) do
+        local key, value = e[1], e[2]
+        local k = kindOf(value)
+        if k ~= K.ALIASED then
+          if k == K.SQL then
+            value = aliased(value, key)
+          else
+            error(("drizzle: extras field %q of %q must be sql(...):as(name), got %s")
+              :format(tostring(key), tc.tsName, type(value)), 0)
+          end
+        end
+        local f = mapToAlias(value, alias)
+        selection[#selection + 1] = { tsKey = key, field = f, decoder = rawget(value.sql, "decoder") }
+      end
+    end
+
+    -- orderBy
+    local ob = config.orderBy
+    if type(ob) == "function" then ob = ob(cols, orderByOps) end
+    if ob ~= nil then
+      if kindOf(ob) then ob = { ob } end
+      for _, v in ipairs(ob) do
+        local k = kindOf(v)
+        if k == K.COLUMN or k == K.COLREF then lvl.orderBy[#lvl.orderBy + 1] = aliasedColumn(v, alias)
+        else lvl.orderBy[#lvl.orderBy + 1] = mapToAlias(v, alias) end
+      end
+    end
+    lvl.limit = config.limit
+    lvl.offset = config.offset
+
+    -- relations, in the order they were defined
+    if config.with ~= nil then
+      local with = config.with
+      if type(with) ~= "table" then
+        error(("drizzle: with of %q must be a table, got %s"):format(tc.tsName, type(with)), 0)
+      end
+      for key, value in pairs(with) do
+        if value and tc.relations[key] == nil then
+          error(('drizzle: table "%s" has no relation "%s"'):format(tc.tsName, tostring(key)), 0)
+        end
+      end
+      for _, e in ipairs(tc.relationList) do
+        local key, relation = e[1], e[2]
+        local value = with[key]
+        if value then
+          local norm = normalizeRelation(ctx.rc, relation)
+          local relTsName = ctx.rc.tableNamesMap[uniqueName(relation.referencedTable)]
+          local relAlias = alias .. "_" .. key
+          local conds = {}
+          for i, field in ipairs(norm.fields) do
+            conds[i] = operators.eq(aliasedColumn(norm.references[i], relAlias), aliasedColumn(field, alias))
+          end
+          local joinOn = operators.and_((table.unpack or unpack)(conds, 1, #norm.fields))
+          local relConfig = value
+          if relation.kind == "one" then relConfig = copyConfig(value, 1) end
+          local built = ctx.build(ctx, {
+            tableConfig = ctx.rc.tables[relTsName], queryConfig = relConfig, tableAlias = relAlias,
+            joinOn = joinOn, nestedQueryRelation = relation,
+          })
+          local field, join = dialect.relationField(ctx, lvl, key, relAlias, built)
+          if join then lvl.joins[#lvl.joins + 1] = join end
+          selection[#selection + 1] = {
+            tsKey = key, field = field, isJson = true, isOne = relation.kind == "one",
+            relationTableTsKey = relTsName, selection = built.selection,
+          }
+        end
+      end
+    end
+  end
+
+  if #selection == 0 then
+    errors.drizzleError(('No fields selected for table "%s" ("%s"). You need to have at least one item in "columns", "with" or "extras". If you need to select all columns, omit the "columns" key or set it to undefined.')
+      :format(tc.tsName, alias), 0)
+  end
+  lvl.where = operators.and_(p.joinOn, where)
+  return lvl
+end
+
+-- buildRelationalQuery: { sql = select builder, selection = ... }
+local function build(ctx, p)
+  local dialect, db = ctx.dialect, ctx.db
+  local lvl = buildLevel(ctx, p)
+  local tc, alias = p.tableConfig, p.tableAlias
+  local tbl = aliasedTable(tc.table, alias)
+  local selection = lvl.selection
+  local result
+  if p.nestedQueryRelation then
+    local data = dialect.nestedData(ctx, lvl, p.nestedQueryRelation.kind == "many")
+    local where, orderBy, limit, offset = lvl.where, lvl.orderBy, lvl.limit, lvl.offset
+    local from = tbl
+    if limit ~= nil or offset ~= nil or #orderBy > 0 then
+      local inner = newSelect(db, { { "*", ast.sql.raw("*") } }, tbl, where, orderBy, limit, offset)
+      from = setmetatable({ sel = inner, alias = alias, seq = nextSeq() }, session().SubqueryMT)
+      where, orderBy, limit, offset = nil, nil, nil, nil
+    end
+    result = newSelect(db, { { "data", aliased(data, "data") } }, from, where, orderBy, limit, offset, lvl.joins)
+  else
+    local fields = {}
+    for i, item in ipairs(selection) do fields[i] = { item.tsKey, item.field } end
+    result = newSelect(db, fields, tbl, lvl.where, lvl.orderBy, lvl.limit, lvl.offset, lvl.joins)
+  end
+  return { tableTsKey = tc.tsName, sql = result, selection = selection }
+end
+
+------------------------------------------------------------------ dialects
+
+-- Per dialect: relationField(ctx, lvl, tsKey, relationAlias, built) -> the
+-- parent's selection field for a built relation (and a join to add, or
+-- nil); nestedData(ctx, lvl, isMany) -> the sql of a nested level's one
+-- "data" column. pg (lateral joins, json_build_array / json_agg) and MySQL
+-- (lateral joins, json_array / json_arrayagg) go here when they land.
+local dialects = {}
+M.dialects = dialects
+
+dialects.sqlite = {
+  -- (select json_array(...) as "data" from ...) as "key"
+  relationField = function(_, _, tsKey, _, built)
+    return aliased(ast.chunks(built.sql), tsKey), nil
+  end,
+  -- json_array("a", "b", <extra sql>, (select ...)), within
+  -- coalesce(json_group_array(...), json_array()) for many. The columns are
+  -- top-level chunks, so they render bare (Drizzle's sql.identifier).
+  nestedData = function(_, lvl, isMany)
+    local chunks = { isMany and "coalesce(json_group_array(json_array(" or "json_array(" }
+    for i, item in ipairs(lvl.selection) do
+      if i > 1 then chunks[#chunks + 1] = ", " end
+      local f = item.field
+      if kindOf(f) == K.ALIASED then f = f.sql end
+      chunks[#chunks + 1] = f
+    end
+    chunks[#chunks + 1] = isMany and ")), json_array())" or ")"
+    return ast.newSQL(chunks, #chunks)
+  end,
+}
+
+------------------------------------------------------------------ results
+
+local json = core.json
+
+-- mapFromDriverValue of a column, for a value that came back inside JSON.
+local function jsNumber(v)
+  if mathtype and mathtype(v) == "integer" then return tostring(v) end
+  if v == floor(v) and v > -1e21 and v < 1e21 then
+    local s = format("%.0f", v)
+    return s == "-0" and "0" or s
+  end
+  for prec = 15, 17 do
+    local s = format("%." .. prec .. "g", v)
+    if tonumber(s) == v then return s end
+  end
+  return tostring(v)
+end
+
+local function toInteger(v)
+  if type(v) == "string" then
+    local n = tonumber(v)
+    if n == nil then return v end
+    if mathtype then return math.tointeger(n) or n end
+    if n >= -9007199254740992 and n <= 9007199254740992 then return n end
+    return v                               -- 5.1/LuaJIT: exact as a decimal string
+  end
+  return v
+end
+
+local function decodeColumn(col, v)
+  local codec = col.codec or "none"
+  if codec == "none" or codec == "blob" then return v end
+  if codec == "boolean_int" then return v == 1 or v == true end
+  if codec == "timestamp_s" then return v end
+  if codec == "timestamp_ms" then return (tonumber(v) or 0) / 1000 end
+  if codec == "json" or codec == "blob_json" then
+    if type(v) == "string" then return json.decode(v) end
+    return v
+  end
+  if codec == "numeric_string" then
+    if type(v) == "number" then return jsNumber(v) end
+    return v
+  end
+  if codec == "numeric_number" then return tonumber(v) or v end
+  if codec == "numeric_bigint" or codec == "blob_bigint" then return toInteger(v) end
+  if codec == "custom" then
+    if col.fromDriver then return col.fromDriver(v) end
+    return v
+  end
+  return v
+end
+
+local function decodeWith(decoder, v)
+  if decoder == nil then return v end
+  if type(decoder) == "function" then return decoder(v) end
+  local col = schema.columnOf(decoder)
+  if col then return decodeColumn(col, v) end
+  if type(decoder) == "table" and decoder.mapFromDriverValue then return decoder:mapFromDriverValue(v) end
+  return v
+end
+
+local mapRow
+
+-- A relation's value: JSON text (or an already decoded array), NULL for
+-- an absent one().
+local function mapRelation(item, raw)
+  if raw == nil or raw == NULL then return nil end
+  local rows = raw
+  if type(rows) == "string" then rows = json.decode(rows) end
+  if rows == NULL or rows == nil then return nil end
+  if item.isOne then return mapRow(item.selection, rows) end
+  local out = {}
+  for i, sub in ipairs(rows) do
+    if type(sub) == "string" then sub = json.decode(sub) end
+    out[i] = mapRow(item.selection, sub)
+  end
+  return out
+end
+
+-- mapRelationalRow over a row that came back as a JSON array.
+function mapRow(selection, arr)
+  local out = {}
+  for i, item in ipairs(selection) do
+    local v = arr[i]
+    if item.isJson then
+      out[item.tsKey] = mapRelation(item, v)
+    elseif v ~= nil and v ~= NULL then
+      if item.column then out[item.tsKey] = decodeColumn(item.column, v)
+      else out[item.tsKey] = decodeWith(item.decoder, v) end
+    end
+  end
+  return out
+end
+
+-- A top-level row from the binding: columns and extras already decoded,
+-- relations still JSON text.
+local function mapTopRow(selection, row)
+  for _, item in ipairs(selection) do
+    if item.isJson then row[item.tsKey] = mapRelation(item, row[item.tsKey]) end
+  end
+  return row
+end
+
+------------------------------------------------------------------ queries
+
+local Query = { __name = "drizzle.RelationalQuery" }
+Query.__index = Query
+M.Query = Query
+
+local function built(self)
+  local b = rawget(self, "_built")
+  if not b then
+    local ctx = self.ctx
+    b = build(ctx, { tableConfig = self.tableConfig, queryConfig = self.config, tableAlias = self.tableConfig.tsName })
+    self._built = b
+  end
+  return b
+end
+
+function Query:toSQL()
+  local sql, params = core.render(self.ctx.db, "select", built(self).sql)
+  return { sql = sql, params = params }
+end
+
+function Query:getSQL()
+  return ast.chunks(built(self).sql)
+end
+
+local function finish(self, result, selection)
+  if self.mode == "first" then
+    if result == nil then return nil end
+    return mapTopRow(selection, result)
+  end
+  for i, row in ipairs(result) do result[i] = mapTopRow(selection, row) end
+  return result
+end
+
+function Query:execute(placeholders)
+  local db = self.ctx.db
+  session().requireConn(db, "execute()")
+  local b = built(self)
+  local result = core.execute(db, "select", b.sql, self.mode == "first" and "get" or "all", placeholders)
+  return finish(self, result, b.selection)
+end
+Query.all = Query.execute
+Query.get = Query.execute
+Query.sync = Query.execute
+
+-- prepare(name): rendered once, run many times with placeholders filled.
+local Prepared = { __name = "drizzle.PreparedRelationalQuery" }
+Prepared.__index = Prepared
+
+function Query:prepare(name)
+  local db = self.ctx.db
+  session().requireConn(db, "prepare()")
+  local b = built(self)
+  local p = core.prepare(db, "select", b.sql, name)
+  return setmetatable({ query = self, p = p, selection = b.selection, name = name }, Prepared)
+end
+
+function Prepared:execute(placeholders)
+  local q = self.query
+  local result = core.prepExec(self.p, q.mode == "first" and "get" or "all", placeholders)
+  return finish(q, result, self.selection)
+end
+Prepared.all = Prepared.execute
+Prepared.get = Prepared.execute
+
+function Prepared:toSQL()
+  local sql, params = core.prepSQL(self.p)
+  return { sql = sql, params = params }
+end
+
+Query.__tostring = function(q)
+  local ok, s = pcall(Query.toSQL, q)
+  return "drizzle.RelationalQuery(" .. (ok and s.sql or "?") .. ")"
+end
+
+-- db.query.<tsKey>
+local Finder = { __name = "drizzle.RelationalQueryBuilder" }
+Finder.__index = Finder
+
+local function newQuery(finder, config, mode)
+  if config ~= nil and type(config) ~= "table" then
+    error(("bad argument #1 to '%s' (options table expected, got %s)")
+      :format(mode == "first" and "findFirst" or "findMany", type(config)), 3)
+  end
+  if mode == "first" then config = copyConfig(config or {}, 1) else config = config or {} end
+  return setmetatable({ ctx = finder.ctx, tableConfig = finder.tableConfig, config = config, mode = mode }, Query)
+end
+
+function Finder:findMany(config) return newQuery(self, config, "many") end
+function Finder:findFirst(config) return newQuery(self, config, "first") end
+
+-- The relational config of a schema, made once per schema table.
+local configCache = setmetatable({}, { __mode = "k" })
+
+function M.queryBuilder(db, fullSchema)
+  local ctx = { db = db, build = build }
+  local finders = {}
+  return setmetatable({}, { __index = function(_, key)
+    local f = finders[key]
+    if f then return f end
+    local rc = ctx.rc
+    if not rc then
+      rc = configCache[fullSchema]
+      if not rc then
+        rc = extractTablesRelationalConfig(fullSchema)
+        configCache[fullSchema] = rc
+      end
+      ctx.rc = rc
+    end
+    local dialect = dialects[db.dialect]
+    if not dialect then
+      error(("drizzle: relational queries (db.query) are not implemented for the %s dialect yet"):format(tostring(db.dialect)), 2)
+    end
+    ctx.dialect = dialect
+    local tc = rc.tables[key]
+    if not tc then
+      error(("drizzle: db.query.%s: the schema has no table %q"):format(tostring(key), tostring(key)), 2)
+    end
+    f = setmetatable({ ctx = ctx, tableConfig = tc }, Finder)
+    finders[key] = f
+    return f
+  end })
+end
+
 return M
