@@ -16,11 +16,17 @@
 /* Lua 5.1 / LuaJIT vs 5.3+: the few differences, in one place. */
 #if LUA_VERSION_NUM < 502
 # define dzl_rawlen(L, i)        lua_objlen((L), (i))
-# define dzl_setfuncs(L, l)      luaL_register((L), NULL, (l))
 #else
 # define dzl_rawlen(L, i)        lua_rawlen((L), (i))
-# define dzl_setfuncs(L, l)      luaL_setfuncs((L), (l), 0)
 #endif
+
+/* Every binding function carries the field-name table of names.h as its
+** upvalue 1 (see dzl_setfuncs); hot paths read fields through it. */
+#define DZL_NAMES lua_upvalueindex(1)
+
+/* Register the functions of l into the table on top of the stack, each a
+** closure over the names table. [-0,+0,m] */
+void dzl_setfuncs(lua_State *L, const luaL_Reg *l);
 
 /* luaL_testudata, which Lua 5.1 lacks: the userdata at i if its metatable
 ** is the registry's tname, else NULL. [-0,+0,m] */
@@ -117,11 +123,13 @@ typedef struct Conv {
   int iKeys;              /* stack index: shape keys and decoder functions */
   int nKeys;
   LShape *pShape;         /* the shape of the top statement's rows, or NULL */
+  int bWantShape;         /* record the shape (execute, prepare; not toSQL) */
   int nFieldAlloc, nObjAlloc;
 } Conv;
 
 /* convert.c */
 void dzl_conv_init(Conv *cv, lua_State *L, dz_arena *a, const dz_dialect *d);
+void dzl_slot_table(lua_State *L, int idx);
 dz_select *dzl_conv_select(Conv *cv, int idx, int bTop);
 dz_insert *dzl_conv_insert(Conv *cv, int idx);
 dz_update *dzl_conv_update(Conv *cv, int idx);

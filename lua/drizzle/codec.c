@@ -107,6 +107,7 @@ void dzl_fmt_number(char *a, size_t n, double f) {
 ** dz_value borrows live as long as the statement. [-1,+0,m] */
 static const char *anchorTop(lua_State *L, int iAnchor, int *pnAnchor, size_t *pn) {
   const char *z = lua_tolstring(L, -1, pn);
+  dzl_slot_table(L, iAnchor);
   lua_rawseti(L, iAnchor, ++*pnAnchor);
   return z;
 }

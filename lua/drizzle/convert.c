@@ -14,6 +14,7 @@
 */
 #include <string.h>
 #include "binding.h"
+#include "names.h"
 
 #define IS_NULL_UD(L, i) (lua_type(L, i) == LUA_TLIGHTUSERDATA && lua_touserdata(L, i) == NULL)
 
@@ -29,16 +30,27 @@ void dzl_conv_init(Conv *cv, lua_State *L, dz_arena *a, const dz_dialect *d) {
   cv->L = L;
   cv->pArena = a;
   cv->pDialect = d;
-  lua_newtable(L); cv->iAnchor = lua_gettop(L);
-  lua_newtable(L); cv->iAux = lua_gettop(L);
-  lua_newtable(L); cv->iKeys = lua_gettop(L);
+  /* three slots, made tables only when a statement needs them: most
+  ** renders need none, and a table is a malloc */
+  lua_pushnil(L); cv->iAnchor = lua_gettop(L);
+  lua_pushnil(L); cv->iAux = lua_gettop(L);
+  lua_pushnil(L); cv->iKeys = lua_gettop(L);
+  cv->bWantShape = 0;
+}
+
+/* The table in stack slot idx, made on first use. [-0,+0,m] */
+void dzl_slot_table(lua_State *L, int idx) {
+  if (lua_isnil(L, idx)) {
+    lua_newtable(L);
+    lua_replace(L, idx);
+  }
 }
 
 /* The __dz kind of the value at idx, or 0. [-0,+0,-] */
 int dzl_kind(lua_State *L, int idx) {
   int k = 0;
   if (lua_type(L, idx) != LUA_TTABLE || !lua_getmetatable(L, idx)) return 0;
-  lua_pushliteral(L, "__dz");
+  lua_rawgeti(L, DZL_NAMES, N___dz);
   lua_rawget(L, -2);
   k = (int)lua_tointeger(L, -1);
   lua_pop(L, 2);
@@ -46,8 +58,8 @@ int dzl_kind(lua_State *L, int idx) {
 }
 
 /* Push t[k] without metamethods. [-0,+1,-] */
-static int rawfield(lua_State *L, int t, const char *k) {
-  lua_pushstring(L, k);
+static int rawfield(lua_State *L, int t, int k) {
+  lua_rawgeti(L, DZL_NAMES, k);
   lua_rawget(L, t < 0 ? t - 1 : t);
   return lua_type(L, -1);
 }
@@ -55,7 +67,7 @@ static int rawfield(lua_State *L, int t, const char *k) {
 /* The LCol of a column object (or a COLREF's column). [-0,+0,v] */
 LCol *dzl_colptr(lua_State *L, int iCol) {
   LCol *p;
-  rawfield(L, iCol, "ptr");
+  rawfield(L, iCol, N_ptr);
   p = (LCol *)lua_touserdata(L, -1);
   lua_pop(L, 1);
   if (!p) luaL_error(L, "drizzle: column is not part of a table (was it defined in a table constructor?)");
@@ -68,11 +80,11 @@ static void pushColumnObject(lua_State *L, int idx, int k) {
   else lua_pushvalue(L, idx);
 }
 
+/* A string field of a node: the node, reachable from the statement being
+** converted, keeps it alive. Not for strings made during conversion. */
 static const char *anchorString(Conv *cv, int idx, size_t *pn) {
-  const char *z;
-  lua_pushvalue(cv->L, idx);
-  z = lua_tolstring(cv->L, -1, pn);
-  lua_rawseti(cv->L, cv->iAnchor, ++cv->nAnchor);
+  const char *z = lua_tolstring(cv->L, idx, pn);
+  if (!z) luaL_error(cv->L, "drizzle: expected a string, got %s", luaL_typename(cv->L, idx));
   return z;
 }
 
@@ -80,7 +92,7 @@ static const char *anchorString(Conv *cv, int idx, size_t *pn) {
 static const dz_table *tablePtr(lua_State *L, int idx) {
   const LTable *p;
   lua_rawgeti(L, idx, 1);
-  rawfield(L, -1, "c");
+  rawfield(L, -1, N_c);
   p = (const LTable *)lua_touserdata(L, -1);
   lua_pop(L, 2);
   if (!p || !p->pTab) luaL_error(L, "drizzle: not a table object");
@@ -95,7 +107,7 @@ static void paramChunk(Conv *cv, int iVal, int iCol, dz_chunk *c) {
   if (k == K_PLACEHOLDER) {
     size_t n;
     const char *z;
-    rawfield(L, iVal, "name");
+    rawfield(L, iVal, N_name);
     z = lua_tolstring(L, -1, &n);
     lua_pop(L, 1);
     c->u.v.t = DZ_PLACEHOLDER;
@@ -105,6 +117,7 @@ static void paramChunk(Conv *cv, int iVal, int iCol, dz_chunk *c) {
     lua_createtable(L, 2, 0);
     lua_pushvalue(L, iVal); lua_rawseti(L, -2, 1);
     if (iCol) { lua_pushvalue(L, iCol); lua_rawseti(L, -2, 2); }
+    dzl_slot_table(L, cv->iAux);
     lua_rawseti(L, cv->iAux, ++cv->nAux);
     c->iParamTag = cv->nAux;
     return;
@@ -122,8 +135,8 @@ static void paramNode(Conv *cv, int idx, dz_chunk *c) {
   lua_State *L = cv->L;
   int top = lua_gettop(L);
   int iCol = 0;
-  rawfield(L, idx, "value");
-  rawfield(L, idx, "col");
+  rawfield(L, idx, N_value);
+  rawfield(L, idx, N_col);
   if (!lua_isnil(L, -1)) {
     int k = dzl_kind(L, -1);
     if (k == K_COLREF) { lua_rawgeti(L, -1, 1); iCol = lua_gettop(L); }
@@ -147,13 +160,13 @@ static void subqueryChunk(Conv *cv, int idx, dz_chunk *c) {
   size_t n;
   int top = lua_gettop(L);
   c->k = DZ_K_SUBQUERY;
-  rawfield(L, idx, "alias");
+  rawfield(L, idx, N_alias);
   c->s.z = anchorString(cv, -1, &n);
   c->s.n = n;
-  rawfield(L, idx, "isWith");
+  rawfield(L, idx, N_isWith);
   c->bWith = lua_toboolean(L, -1);
   if (!c->bWith) {
-    rawfield(L, idx, "sel");
+    rawfield(L, idx, N_sel);
     if (dzl_kind(L, -1) == K_SELECT) {
       c->u.pSel = dzl_conv_select(cv, lua_gettop(L), 0);
     } else {
@@ -221,14 +234,14 @@ void dzl_conv_chunk(Conv *cv, int idx, dz_chunk *c, int bStringIsText) {
       paramChunk(cv, idx, 0, c);
       return;
     case K_NAME:
-      rawfield(L, idx, "value");
+      rawfield(L, idx, N_value);
       c->k = DZ_K_NAME;
       c->s.z = anchorString(cv, -1, &n);
       c->s.n = n;
       lua_pop(L, 1);
       return;
     case K_ALIASED:
-      rawfield(L, idx, "alias");
+      rawfield(L, idx, N_alias);
       c->k = DZ_K_ALIASED;
       c->s.z = anchorString(cv, -1, &n);
       c->s.n = n;
@@ -246,7 +259,7 @@ void dzl_conv_chunk(Conv *cv, int idx, dz_chunk *c, int bStringIsText) {
       c->u.pSel = dzl_conv_select(cv, idx, 0);
       return;
     case K_SELECT_SQL:
-      rawfield(L, idx, "sel");
+      rawfield(L, idx, N_sel);
       c->k = DZ_K_SELECT_SQL;
       c->u.pSel = dzl_conv_select(cv, lua_gettop(L), 0);
       lua_pop(L, 1);
@@ -286,10 +299,10 @@ dz_sql *dzl_conv_sql(Conv *cv, int idx) {
     dzl_conv_chunk(cv, idx, &p->a[0], 0);
     return p;
   }
-  rawfield(L, idx, "n");
+  rawfield(L, idx, N_n);
   n = (int)lua_tointeger(L, -1);
   lua_pop(L, 1);
-  rawfield(L, idx, "inline");
+  rawfield(L, idx, N_inline);
   p->bInline = lua_toboolean(L, -1);
   lua_pop(L, 1);
   p->a = NEW(cv, dz_chunk, n);
@@ -304,7 +317,7 @@ dz_sql *dzl_conv_sql(Conv *cv, int idx) {
 }
 
 /* cfg[key] as a condition list, or NULL when absent. */
-static dz_sql *optSql(Conv *cv, int iCfg, const char *zKey) {
+static dz_sql *optSql(Conv *cv, int iCfg, int zKey) {
   dz_sql *p = NULL;
   if (rawfield(cv->L, iCfg, zKey) != LUA_TNIL) p = dzl_conv_sql(cv, lua_gettop(cv->L));
   lua_pop(cv->L, 1);
@@ -312,7 +325,7 @@ static dz_sql *optSql(Conv *cv, int iCfg, const char *zKey) {
 }
 
 /* cfg[key] as a list of chunks (orderBy, groupBy). */
-static int chunkList(Conv *cv, int iCfg, const char *zKey, dz_chunk **paOut) {
+static int chunkList(Conv *cv, int iCfg, int zKey, dz_chunk **paOut) {
   lua_State *L = cv->L;
   int i, n = 0;
   *paOut = NULL;
@@ -332,7 +345,7 @@ static int chunkList(Conv *cv, int iCfg, const char *zKey, dz_chunk **paOut) {
 
 /* limit/offset: a number (bound) or a placeholder; Drizzle drops a negative
 ** limit and a zero offset. */
-static void limitChunk(Conv *cv, int iCfg, const char *zKey, int bOffset, dz_chunk *c) {
+static void limitChunk(Conv *cv, int iCfg, int zKey, int bOffset, dz_chunk *c) {
   lua_State *L = cv->L;
   memset(c, 0, sizeof *c);
   if (rawfield(L, iCfg, zKey) != LUA_TNIL) {
@@ -369,8 +382,8 @@ static double seqOf(lua_State *L, int idx) {
   int k = dzl_kind(L, idx);
   double s = 0;
   if (k == K_COLREF) { lua_rawgeti(L, idx, 2); s = lua_tonumber(L, -1); lua_pop(L, 1); return s; }
-  if (k == K_TABLE) { lua_rawgeti(L, idx, 1); rawfield(L, -1, "seq"); s = lua_tonumber(L, -1); lua_pop(L, 2); return s; }
-  if (k) { rawfield(L, idx, "seq"); s = lua_tonumber(L, -1); lua_pop(L, 1); return s; }
+  if (k == K_TABLE) { lua_rawgeti(L, idx, 1); rawfield(L, -1, N_seq); s = lua_tonumber(L, -1); lua_pop(L, 2); return s; }
+  if (k) { rawfield(L, idx, N_seq); s = lua_tonumber(L, -1); lua_pop(L, 1); return s; }
   if (lua_type(L, idx) == LUA_TTABLE) return mapMinSeq(L, idx);
   return 0;
 }
@@ -378,7 +391,7 @@ static double seqOf(lua_State *L, int idx) {
 static int isOrdered(lua_State *L, int idx) {
   int r = 0;
   if (lua_getmetatable(L, idx)) {
-    rawfield(L, -1, "__name");
+    rawfield(L, -1, N___name);
     r = lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), "drizzle.OrderedFields") == 0;
     lua_pop(L, 2);
   }
@@ -448,6 +461,7 @@ typedef struct Sel {
 } Sel;
 
 static int addKey(Conv *cv, int idx) {
+  dzl_slot_table(cv->L, cv->iKeys);
   lua_pushvalue(cv->L, idx);
   lua_rawseti(cv->L, cv->iKeys, ++cv->nKeys);
   return cv->nKeys;
@@ -502,7 +516,7 @@ static void decoderOf(Conv *cv, int idx, int k, LField *f) {
     pushColumnObject(L, idx, k);
     f->eCodec = dzl_colptr(L, -1)->eCodec;
     if (f->eCodec == CODEC_CUSTOM) {
-      rawfield(L, -1, "fromDriver");
+      rawfield(L, -1, N_fromDriver);
       if (lua_isnil(L, -1)) f->eCodec = CODEC_NONE;
       else f->iFn = addKey(cv, lua_gettop(L));
       lua_pop(L, 1);
@@ -511,17 +525,17 @@ static void decoderOf(Conv *cv, int idx, int k, LField *f) {
     return;
   }
   if (k == K_ALIASED) {
-    rawfield(L, idx, "sql");
+    rawfield(L, idx, N_sql);
     decoderOf(cv, lua_gettop(L), dzl_kind(L, -1), f);
     lua_pop(L, 1);
     return;
   }
   if (k == K_SUBQUERY) {
     /* a one-field subquery decodes like its field */
-    rawfield(L, idx, "sel");
+    rawfield(L, idx, N_sel);
     if (dzl_kind(L, -1) == K_SELECT) {
-      rawfield(L, -1, "cfg");
-      rawfield(L, -1, "fields");
+      rawfield(L, -1, N_cfg);
+      rawfield(L, -1, N_fields);
       if (lua_type(L, -1) == LUA_TTABLE && !dzl_kind(L, -1)) {
         int top = lua_gettop(L), n = 0;
         lua_pushnil(L);
@@ -543,7 +557,7 @@ static void decoderOf(Conv *cv, int idx, int k, LField *f) {
     return;
   }
   if (k == K_SQL) {
-    if (rawfield(L, idx, "decoder") != LUA_TNIL) {
+    if (rawfield(L, idx, N_decoder) != LUA_TNIL) {
       int kd = dzl_kind(L, -1);
       if (kd == K_COLUMN || kd == K_COLREF) {
         decoderOf(cv, lua_gettop(L), kd, f);
@@ -596,13 +610,13 @@ static void selLeaf(Conv *cv, Sel *s, int iVal, int iKey, int iObj, const char *
   memset(&f, 0, sizeof f);
   f.zPath = zPath;
   if (k == K_ALIASED) {
-    rawfield(L, iVal, "alias");
+    rawfield(L, iVal, N_alias);
     f.zAlias = anchorString(cv, -1, &n);
     lua_pop(L, 1);
-    rawfield(L, iVal, "isSelectionField");
+    rawfield(L, iVal, N_isSelectionField);
     f.bSelectionField = lua_toboolean(L, -1);
     lua_pop(L, 1);
-    rawfield(L, iVal, "sql");
+    rawfield(L, iVal, N_sql);
     dzl_conv_chunk(cv, lua_gettop(L), &f.expr, 0);
     lua_pop(L, 1);
   } else if (k == K_COLUMN || k == K_COLREF || k == K_SQL || k == K_SUBQUERY || k == K_SELECT) {
@@ -642,28 +656,50 @@ static void selObject(Conv *cv, Sel *s, int iVal, int iObj, const char *zPrefix,
   int i, n, base;
   if (depth > 32) luaL_error(L, "drizzle: select fields nested too deeply");
   if (k == K_TABLE) {
-    /* every column of the table, in table order */
-    int iList;
-    lua_rawgeti(L, iVal, 1);
-    rawfield(L, -1, "aliasName");
-    rawfield(L, -2, "list");
-    iList = lua_gettop(L);
-    n = (int)dzl_rawlen(L, iList);
-    for (i = 1; i <= n; i++) {
-      int iCol;
-      lua_rawgeti(L, iList, i);
-      iCol = lua_gettop(L);
-      /* a reference { col, seq, alias } for the conversion */
-      lua_createtable(L, 3, 0);
-      lua_pushvalue(L, iCol); lua_rawseti(L, -2, 1);
-      lua_pushvalue(L, iList - 1); lua_rawseti(L, -2, 3);
-      rawfield(L, iCol, "refmt");
-      lua_setmetatable(L, -2);
-      rawfield(L, iCol, "key");
-      selLeaf(cv, s, iCol + 1, iCol + 2, iObj, joinPath(cv, zPrefix, iCol + 2), bShape);
-      lua_settop(L, iCol - 1);
+    /* every column of the table, in table order, straight from the core's
+    ** columns: no Lua reference is made for them */
+    const dz_table *pTab = tablePtr(L, iVal);
+    const char *zAlias = pTab->bAlias ? pTab->zName : NULL;
+    int iList = 0;
+    if (bShape) {
+      lua_rawgeti(L, iVal, 1);
+      rawfield(L, -1, N_list);
+      iList = lua_gettop(L);
     }
-    lua_pop(L, 3);
+    for (i = 0; i < pTab->nCol; i++) {
+      const LCol *pCol = (const LCol *)pTab->apCol[i];
+      dz_field f;
+      memset(&f, 0, sizeof f);
+      f.expr.k = DZ_K_COLUMN;
+      f.expr.u.c.pCol = &pCol->c;
+      f.expr.u.c.zAlias = zAlias;
+      f.zPath = pCol->c.zKey;
+      if (zPrefix) {
+        size_t nPre = strlen(zPrefix), nKey = strlen(pCol->c.zKey);
+        char *z = NEW(cv, char, nPre + nKey + 3);
+        memcpy(z, zPrefix, nPre); memcpy(z + nPre, "->", 2); memcpy(z + nPre + 2, pCol->c.zKey, nKey + 1);
+        f.zPath = z;
+      }
+      selAdd(cv, s, &f);
+      if (bShape) {
+        LField *pf = newShapeField(cv);
+        LShape *sh = cv->pShape;
+        lua_rawgeti(L, iList, i + 1);
+        rawfield(L, -1, N_key);
+        pf->iObj = iObj;
+        pf->iKey = addKey(cv, lua_gettop(L));
+        pf->eCodec = pCol->eCodec;
+        if (pCol->eCodec == CODEC_CUSTOM) {
+          rawfield(L, -2, N_fromDriver);
+          if (lua_isnil(L, -1)) pf->eCodec = CODEC_NONE;
+          else pf->iFn = addKey(cv, lua_gettop(L));
+          lua_pop(L, 1);
+        }
+        lua_pop(L, 2);
+        if (sh->aObj[iObj].iFirstField < 0) sh->aObj[iObj].iFirstField = sh->nField - 1;
+      }
+    }
+    if (bShape) lua_pop(L, 2);
     return;
   }
   base = lua_gettop(L);
@@ -727,7 +763,7 @@ static int convWith(Conv *cv, int iCfg, dz_cte **paOut) {
   lua_State *L = cv->L;
   int i, n = 0;
   *paOut = NULL;
-  if (rawfield(L, iCfg, "withList") == LUA_TTABLE) {
+  if (rawfield(L, iCfg, N_withList) == LUA_TTABLE) {
     int iList = lua_gettop(L);
     n = (int)dzl_rawlen(L, iList);
     *paOut = NEW(cv, dz_cte, n);
@@ -736,10 +772,10 @@ static int convWith(Conv *cv, int iCfg, dz_cte **paOut) {
       int iSq;
       lua_rawgeti(L, iList, i + 1);
       iSq = lua_gettop(L);
-      rawfield(L, iSq, "alias");
+      rawfield(L, iSq, N_alias);
       (*paOut)[i].zName = anchorString(cv, -1, &len);
       lua_pop(L, 1);
-      rawfield(L, iSq, "sel");
+      rawfield(L, iSq, N_sel);
       if (dzl_kind(L, -1) == K_SELECT) {
         (*paOut)[i].body.k = DZ_K_SELECT_SQL;
         (*paOut)[i].body.u.pSel = dzl_conv_select(cv, lua_gettop(L), 0);
@@ -771,7 +807,7 @@ static int convJoins(Conv *cv, int iCfg, dz_join **paOut) {
   lua_State *L = cv->L;
   int i, n = 0;
   *paOut = NULL;
-  if (rawfield(L, iCfg, "joins") == LUA_TTABLE) {
+  if (rawfield(L, iCfg, N_joins) == LUA_TTABLE) {
     int iList = lua_gettop(L);
     n = (int)dzl_rawlen(L, iList);
     *paOut = NEW(cv, dz_join, n);
@@ -780,13 +816,13 @@ static int convJoins(Conv *cv, int iCfg, dz_join **paOut) {
       int iJ;
       lua_rawgeti(L, iList, i + 1);
       iJ = lua_gettop(L);
-      rawfield(L, iJ, "type");
+      rawfield(L, iJ, N_type);
       j->eKind = joinKind(lua_tostring(L, -1));
-      rawfield(L, iJ, "lateral");
+      rawfield(L, iJ, N_lateral);
       j->bLateral = lua_toboolean(L, -1);
-      rawfield(L, iJ, "table");
+      rawfield(L, iJ, N_table);
       convSource(cv, lua_gettop(L), &j->src);
-      j->pOn = optSql(cv, iJ, "on");
+      j->pOn = optSql(cv, iJ, N_on);
       lua_settop(L, iJ - 1);
     }
   }
@@ -797,7 +833,7 @@ static int convJoins(Conv *cv, int iCfg, dz_join **paOut) {
 static void convSetOps(Conv *cv, int iCfg, dz_select *s) {
   lua_State *L = cv->L;
   int i;
-  if (rawfield(L, iCfg, "setOps") == LUA_TTABLE) {
+  if (rawfield(L, iCfg, N_setOps) == LUA_TTABLE) {
     int iList = lua_gettop(L);
     s->nSetOp = (int)dzl_rawlen(L, iList);
     s->aSetOp = NEW(cv, dz_setop, s->nSetOp);
@@ -807,16 +843,16 @@ static void convSetOps(Conv *cv, int iCfg, dz_select *s) {
       int iOp;
       lua_rawgeti(L, iList, i + 1);
       iOp = lua_gettop(L);
-      rawfield(L, iOp, "type");
+      rawfield(L, iOp, N_type);
       zType = lua_tostring(L, -1);
       op->eKind = strcmp(zType, "union") == 0 ? DZ_SET_UNION : strcmp(zType, "intersect") == 0 ? DZ_SET_INTERSECT : DZ_SET_EXCEPT;
-      rawfield(L, iOp, "all");
+      rawfield(L, iOp, N_all);
       op->bAll = lua_toboolean(L, -1);
-      rawfield(L, iOp, "right");
+      rawfield(L, iOp, N_right);
       op->pRight = dzl_conv_select(cv, lua_gettop(L), 0);
-      op->nOrderBy = chunkList(cv, iOp, "orderBy", &op->aOrderBy);
-      limitChunk(cv, iOp, "limit", 0, &op->limit);
-      limitChunk(cv, iOp, "offset", 1, &op->offset);
+      op->nOrderBy = chunkList(cv, iOp, N_orderBy, &op->aOrderBy);
+      limitChunk(cv, iOp, N_limit, 0, &op->limit);
+      limitChunk(cv, iOp, N_offset, 1, &op->offset);
       lua_settop(L, iOp - 1);
     }
   }
@@ -825,15 +861,15 @@ static void convSetOps(Conv *cv, int iCfg, dz_select *s) {
 
 static void convLock(Conv *cv, int iCfg, dz_lock *l) {
   lua_State *L = cv->L;
-  if (rawfield(L, iCfg, "lock") == LUA_TTABLE) {
+  if (rawfield(L, iCfg, N_lock) == LUA_TTABLE) {
     int iLock = lua_gettop(L);
     size_t n;
-    rawfield(L, iLock, "strength");
+    rawfield(L, iLock, N_strength);
     l->zStrength = anchorString(cv, -1, &n);
     lua_pop(L, 1);
-    rawfield(L, iLock, "noWait"); l->bNoWait = lua_toboolean(L, -1); lua_pop(L, 1);
-    rawfield(L, iLock, "skipLocked"); l->bSkipLocked = lua_toboolean(L, -1); lua_pop(L, 1);
-    if (rawfield(L, iLock, "of") == LUA_TTABLE) {
+    rawfield(L, iLock, N_noWait); l->bNoWait = lua_toboolean(L, -1); lua_pop(L, 1);
+    rawfield(L, iLock, N_skipLocked); l->bSkipLocked = lua_toboolean(L, -1); lua_pop(L, 1);
+    if (rawfield(L, iLock, N_of) == LUA_TTABLE) {
       int i, iOf = lua_gettop(L);
       l->nOf = (int)dzl_rawlen(L, iOf);
       l->apOf = (const dz_table **)arenaAlloc(cv, sizeof(dz_table *) * (size_t)(l->nOf + 1));
@@ -854,36 +890,37 @@ dz_select *dzl_conv_select(Conv *cv, int idx, int bTop) {
   dz_select *s = NEW(cv, dz_select, 1);
   int iCfg, top = lua_gettop(L), iNullable = 0;
   if (idx < 0) idx = top + idx + 1;
-  rawfield(L, idx, "cfg");
+  rawfield(L, idx, N_cfg);
   iCfg = lua_gettop(L);
   if (!lua_istable(L, iCfg)) luaL_error(L, "drizzle: not a select query");
   luaL_checkstack(L, 40, "select too complex");
   s->nWith = convWith(cv, iCfg, &s->aWith);
-  rawfield(L, iCfg, "distinct"); s->bDistinct = lua_toboolean(L, -1); lua_pop(L, 1);
-  s->nDistinctOn = chunkList(cv, iCfg, "distinctOn", &s->aDistinctOn);
-  if (rawfield(L, iCfg, "nullable") == LUA_TTABLE) iNullable = lua_gettop(L);
-  if (rawfield(L, iCfg, "table") == LUA_TNIL) {
+  rawfield(L, iCfg, N_distinct); s->bDistinct = lua_toboolean(L, -1); lua_pop(L, 1);
+  s->nDistinctOn = chunkList(cv, iCfg, N_distinctOn, &s->aDistinctOn);
+  if (rawfield(L, iCfg, N_nullable) == LUA_TTABLE) iNullable = lua_gettop(L);
+  if (rawfield(L, iCfg, N_table) == LUA_TNIL) {
     luaL_error(L, "drizzle: select without from(): call :from(table) before running or rendering the query");
   }
   convSource(cv, lua_gettop(L), &s->from);
   lua_pop(L, 1);
-  if (rawfield(L, iCfg, "fields") != LUA_TTABLE) {
+  if (rawfield(L, iCfg, N_fields) != LUA_TTABLE) {
     luaL_error(L, "drizzle: select has no fields");
   }
   {
     LShape *saved = cv->pShape;
-    if (!bTop) cv->pShape = NULL;
-    convSelection(cv, lua_gettop(L), &s->aField, &s->nField, bTop, iNullable);
-    if (!bTop) cv->pShape = saved;
+    int bShape = bTop && cv->bWantShape;
+    if (!bShape) cv->pShape = NULL;
+    convSelection(cv, lua_gettop(L), &s->aField, &s->nField, bShape, iNullable);
+    if (!bShape) cv->pShape = saved;
   }
   lua_pop(L, 1);
   s->nJoin = convJoins(cv, iCfg, &s->aJoin);
-  s->pWhere = optSql(cv, iCfg, "where");
-  s->pHaving = optSql(cv, iCfg, "having");
-  s->nGroupBy = chunkList(cv, iCfg, "groupBy", &s->aGroupBy);
-  s->nOrderBy = chunkList(cv, iCfg, "orderBy", &s->aOrderBy);
-  limitChunk(cv, iCfg, "limit", 0, &s->limit);
-  limitChunk(cv, iCfg, "offset", 1, &s->offset);
+  s->pWhere = optSql(cv, iCfg, N_where);
+  s->pHaving = optSql(cv, iCfg, N_having);
+  s->nGroupBy = chunkList(cv, iCfg, N_groupBy, &s->aGroupBy);
+  s->nOrderBy = chunkList(cv, iCfg, N_orderBy, &s->aOrderBy);
+  limitChunk(cv, iCfg, N_limit, 0, &s->limit);
+  limitChunk(cv, iCfg, N_offset, 1, &s->offset);
   convSetOps(cv, iCfg, s);
   convLock(cv, iCfg, &s->lock);
   lua_settop(L, top);
@@ -918,7 +955,7 @@ static void textChunk(dz_chunk *c, const char *z) {
 }
 
 /* Call col[zFn]() and make a cell of what it returns. */
-static void fnCell(Conv *cv, int iCol, const char *zFn, dz_chunk *c) {
+static void fnCell(Conv *cv, int iCol, int zFn, dz_chunk *c) {
   lua_State *L = cv->L;
   rawfield(L, iCol, zFn);
   lua_call(L, 0, 1);
@@ -930,25 +967,25 @@ static void fnCell(Conv *cv, int iCol, const char *zFn, dz_chunk *c) {
 static void defaultCell(Conv *cv, int iCol, dz_chunk *c) {
   lua_State *L = cv->L;
   int bDefaultKw = hasFeature(cv, DZ_F_INSERT_DEFAULT);
-  int tDefault = rawfield(L, iCol, "defaultValue");
+  int tDefault = rawfield(L, iCol, N_defaultValue);
   if (!bDefaultKw && tDefault != LUA_TNIL && !IS_NULL_UD(L, -1)) {
     cellChunk(cv, lua_gettop(L), iCol, c);
     lua_pop(L, 1);
     return;
   }
   lua_pop(L, 1);
-  if (rawfield(L, iCol, "defaultFunc") != LUA_TNIL) {
+  if (rawfield(L, iCol, N_defaultFunc) != LUA_TNIL) {
     lua_pop(L, 1);
-    fnCell(cv, iCol, "defaultFunc", c);
+    fnCell(cv, iCol, N_defaultFunc, c);
     return;
   }
   lua_pop(L, 1);
-  rawfield(L, iCol, "defaultValue");
+  rawfield(L, iCol, N_defaultValue);
   tDefault = lua_type(L, -1);
   lua_pop(L, 1);
-  if (tDefault == LUA_TNIL && rawfield(L, iCol, "onUpdateFunc") != LUA_TNIL) {
+  if (tDefault == LUA_TNIL && rawfield(L, iCol, N_onUpdateFunc) != LUA_TNIL) {
     lua_pop(L, 1);
-    fnCell(cv, iCol, "onUpdateFunc", c);
+    fnCell(cv, iCol, N_onUpdateFunc, c);
     return;
   }
   if (tDefault == LUA_TNIL) lua_pop(L, 1);
@@ -958,7 +995,7 @@ static void defaultCell(Conv *cv, int iCol, dz_chunk *c) {
 /* Push the table info's column list; returns its stack index. */
 static int pushColumnList(lua_State *L, int iTable) {
   lua_rawgeti(L, iTable, 1);
-  rawfield(L, -1, "list");
+  rawfield(L, -1, N_list);
   lua_remove(L, -2);
   return lua_gettop(L);
 }
@@ -973,16 +1010,16 @@ static int convSet(Conv *cv, int iTable, int iSet, dz_set_item **paOut) {
     int iCol, iVal;
     lua_rawgeti(L, iList, i);
     iCol = lua_gettop(L);
-    rawfield(L, iCol, "key");
+    rawfield(L, iCol, N_key);
     lua_rawget(L, iSet);
     iVal = lua_gettop(L);
     if (!lua_isnil(L, iVal)) {
       a[m].pCol = &dzl_colptr(L, iCol)->c;
       cellChunk(cv, iVal, iCol, &a[m].value);
       m++;
-    } else if (rawfield(L, iCol, "onUpdateFunc") != LUA_TNIL) {
+    } else if (rawfield(L, iCol, N_onUpdateFunc) != LUA_TNIL) {
       a[m].pCol = &dzl_colptr(L, iCol)->c;
-      fnCell(cv, iCol, "onUpdateFunc", &a[m].value);
+      fnCell(cv, iCol, N_onUpdateFunc, &a[m].value);
       m++;
     }
     lua_settop(L, iCol - 1);
@@ -995,7 +1032,7 @@ static int convSet(Conv *cv, int iTable, int iSet, dz_set_item **paOut) {
 static void convConflicts(Conv *cv, int iCfg, int iTable, dz_insert *s) {
   lua_State *L = cv->L;
   int i;
-  if (rawfield(L, iCfg, "onConflict") == LUA_TTABLE) {
+  if (rawfield(L, iCfg, N_onConflict) == LUA_TTABLE) {
     int iList = lua_gettop(L);
     s->nConflict = (int)dzl_rawlen(L, iList);
     s->aConflict = NEW(cv, dz_conflict, s->nConflict);
@@ -1004,12 +1041,12 @@ static void convConflicts(Conv *cv, int iCfg, int iTable, dz_insert *s) {
       int iC;
       lua_rawgeti(L, iList, i + 1);
       iC = lua_gettop(L);
-      rawfield(L, iC, "update"); c->bUpdate = lua_toboolean(L, -1); lua_pop(L, 1);
-      c->nTarget = chunkList(cv, iC, "target", &c->aTarget);
-      c->pTargetWhere = optSql(cv, iC, "targetWhere");
-      c->pWhere = optSql(cv, iC, "where");
-      c->pSetWhere = optSql(cv, iC, "setWhere");
-      if (rawfield(L, iC, "set") == LUA_TTABLE) c->nSet = convSet(cv, iTable, lua_gettop(L), &c->aSet);
+      rawfield(L, iC, N_update); c->bUpdate = lua_toboolean(L, -1); lua_pop(L, 1);
+      c->nTarget = chunkList(cv, iC, N_target, &c->aTarget);
+      c->pTargetWhere = optSql(cv, iC, N_targetWhere);
+      c->pWhere = optSql(cv, iC, N_where);
+      c->pSetWhere = optSql(cv, iC, N_setWhere);
+      if (rawfield(L, iC, N_set) == LUA_TTABLE) c->nSet = convSet(cv, iTable, lua_gettop(L), &c->aSet);
       lua_settop(L, iC - 1);
     }
   }
@@ -1018,9 +1055,9 @@ static void convConflicts(Conv *cv, int iCfg, int iTable, dz_insert *s) {
 
 static void convReturning(Conv *cv, int iCfg, dz_field **pa, int *pn, int *pb) {
   lua_State *L = cv->L;
-  if (rawfield(L, iCfg, "returning") != LUA_TNIL) {
+  if (rawfield(L, iCfg, N_returning) != LUA_TNIL) {
     *pb = 1;
-    convSelection(cv, lua_gettop(L), pa, pn, 1, 0);
+    convSelection(cv, lua_gettop(L), pa, pn, cv->bWantShape, 0);
   }
   lua_pop(L, 1);
 }
@@ -1030,12 +1067,12 @@ dz_insert *dzl_conv_insert(Conv *cv, int idx) {
   dz_insert *s = NEW(cv, dz_insert, 1);
   int top = lua_gettop(L), iCfg, iTable, iList, i, n, nCol = 0;
   luaL_checkstack(L, 40, "insert too complex");
-  rawfield(L, idx, "cfg"); iCfg = lua_gettop(L);
+  rawfield(L, idx, N_cfg); iCfg = lua_gettop(L);
   if (!lua_istable(L, iCfg)) luaL_error(L, "drizzle: not a query builder");
-  rawfield(L, iCfg, "table"); iTable = lua_gettop(L);
+  rawfield(L, iCfg, N_table); iTable = lua_gettop(L);
   s->pTable = tablePtr(L, iTable);
   s->nWith = convWith(cv, iCfg, &s->aWith);
-  rawfield(L, iCfg, "ignore"); s->bIgnore = lua_toboolean(L, -1); lua_pop(L, 1);
+  rawfield(L, iCfg, N_ignore); s->bIgnore = lua_toboolean(L, -1); lua_pop(L, 1);
   iList = pushColumnList(L, iTable);
   n = (int)dzl_rawlen(L, iList);
   s->apCol = (const dz_column **)arenaAlloc(cv, sizeof(dz_column *) * (size_t)(n + 1));
@@ -1052,16 +1089,16 @@ dz_insert *dzl_conv_insert(Conv *cv, int idx) {
   s->nCol = nCol;
   {
     int iIns = lua_gettop(L);
-    if (rawfield(L, iCfg, "select") != LUA_TNIL) {
+    if (rawfield(L, iCfg, N_select) != LUA_TNIL) {
       if (dzl_kind(L, -1) == K_SELECT) s->pSelect = dzl_conv_select(cv, lua_gettop(L), 0);
       else s->pSelectSql = dzl_conv_sql(cv, lua_gettop(L));
       lua_pop(L, 1);
     } else {
       int iRows, r;
       lua_pop(L, 1);
-      if (rawfield(L, iCfg, "values") != LUA_TTABLE) {
+      if (rawfield(L, iCfg, N_values) != LUA_TTABLE) {
         lua_rawgeti(L, iTable, 1);
-        rawfield(L, -1, "name");
+        rawfield(L, -1, N_name);
         luaL_error(L, "drizzle: insert into \"%s\": call :values(...) or :select(...) first", lua_tostring(L, -1));
       }
       iRows = lua_gettop(L);
@@ -1075,7 +1112,7 @@ dz_insert *dzl_conv_insert(Conv *cv, int idx) {
           int iCol;
           lua_rawgeti(L, iIns, i + 1);
           iCol = lua_gettop(L);
-          rawfield(L, iCol, "key");
+          rawfield(L, iCol, N_key);
           lua_rawget(L, iRow);
           if (lua_isnil(L, -1)) defaultCell(cv, iCol, &s->aCell[r * nCol + i]);
           else cellChunk(cv, lua_gettop(L), iCol, &s->aCell[r * nCol + i]);
@@ -1099,24 +1136,24 @@ dz_update *dzl_conv_update(Conv *cv, int idx) {
   dz_update *s = NEW(cv, dz_update, 1);
   int top = lua_gettop(L), iCfg, iTable;
   luaL_checkstack(L, 40, "update too complex");
-  rawfield(L, idx, "cfg"); iCfg = lua_gettop(L);
+  rawfield(L, idx, N_cfg); iCfg = lua_gettop(L);
   if (!lua_istable(L, iCfg)) luaL_error(L, "drizzle: not a query builder");
-  rawfield(L, iCfg, "table"); iTable = lua_gettop(L);
+  rawfield(L, iCfg, N_table); iTable = lua_gettop(L);
   s->pTable = tablePtr(L, iTable);
   s->nWith = convWith(cv, iCfg, &s->aWith);
-  if (rawfield(L, iCfg, "set") != LUA_TTABLE) {
+  if (rawfield(L, iCfg, N_set) != LUA_TTABLE) {
     lua_rawgeti(L, iTable, 1);
-    rawfield(L, -1, "name");
+    rawfield(L, -1, N_name);
     luaL_error(L, "drizzle: update \"%s\": call :set({...}) first", lua_tostring(L, -1));
   }
   s->nSet = convSet(cv, iTable, lua_gettop(L), &s->aSet);
   lua_pop(L, 1);
-  if (rawfield(L, iCfg, "from") != LUA_TNIL) convSource(cv, lua_gettop(L), &s->from);
+  if (rawfield(L, iCfg, N_from) != LUA_TNIL) convSource(cv, lua_gettop(L), &s->from);
   lua_pop(L, 1);
   s->nJoin = convJoins(cv, iCfg, &s->aJoin);
-  s->pWhere = optSql(cv, iCfg, "where");
-  s->nOrderBy = chunkList(cv, iCfg, "orderBy", &s->aOrderBy);
-  limitChunk(cv, iCfg, "limit", 0, &s->limit);
+  s->pWhere = optSql(cv, iCfg, N_where);
+  s->nOrderBy = chunkList(cv, iCfg, N_orderBy, &s->aOrderBy);
+  limitChunk(cv, iCfg, N_limit, 0, &s->limit);
   convReturning(cv, iCfg, &s->aReturning, &s->nReturning, &s->bReturning);
   lua_settop(L, top);
   return s;
@@ -1126,14 +1163,14 @@ dz_delete *dzl_conv_delete(Conv *cv, int idx) {
   lua_State *L = cv->L;
   dz_delete *s = NEW(cv, dz_delete, 1);
   int top = lua_gettop(L), iCfg, iTable;
-  rawfield(L, idx, "cfg"); iCfg = lua_gettop(L);
+  rawfield(L, idx, N_cfg); iCfg = lua_gettop(L);
   if (!lua_istable(L, iCfg)) luaL_error(L, "drizzle: not a query builder");
-  rawfield(L, iCfg, "table"); iTable = lua_gettop(L);
+  rawfield(L, iCfg, N_table); iTable = lua_gettop(L);
   s->pTable = tablePtr(L, iTable);
   s->nWith = convWith(cv, iCfg, &s->aWith);
-  s->pWhere = optSql(cv, iCfg, "where");
-  s->nOrderBy = chunkList(cv, iCfg, "orderBy", &s->aOrderBy);
-  limitChunk(cv, iCfg, "limit", 0, &s->limit);
+  s->pWhere = optSql(cv, iCfg, N_where);
+  s->nOrderBy = chunkList(cv, iCfg, N_orderBy, &s->aOrderBy);
+  limitChunk(cv, iCfg, N_limit, 0, &s->limit);
   convReturning(cv, iCfg, &s->aReturning, &s->nReturning, &s->bReturning);
   lua_settop(L, top);
   return s;
@@ -1157,11 +1194,11 @@ static void statementChunk(Conv *cv, int idx, int k, dz_chunk *c) {
 void dzl_check_fields(lua_State *L, int iTable, int iRows, const char *zWhat) {
   int r, nRow = (int)dzl_rawlen(L, iRows);
   lua_rawgeti(L, iTable, 1);
-  rawfield(L, -1, "columns");
+  rawfield(L, -1, N_columns);
   for (r = 1; r <= nRow; r++) {
     lua_rawgeti(L, iRows, r);
     if (lua_type(L, -1) != LUA_TTABLE) {
-      rawfield(L, -3, "name");
+      rawfield(L, -3, N_name);
       luaL_error(L, "drizzle: %s \"%s\": row %d is a %s, not a table", zWhat, lua_tostring(L, -1), r, luaL_typename(L, -2));
     }
     lua_pushnil(L);
@@ -1170,7 +1207,7 @@ void dzl_check_fields(lua_State *L, int iTable, int iRows, const char *zWhat) {
       lua_rawget(L, -5);
       if (lua_isnil(L, -1)) {
         const char *zKey = lua_type(L, -3) == LUA_TSTRING ? lua_tostring(L, -3) : luaL_typename(L, -3);
-        rawfield(L, -6, "name");
+        rawfield(L, -6, N_name);
         luaL_error(L, "drizzle: %s \"%s\": unknown field \"%s\"", zWhat, lua_tostring(L, -1), zKey);
       }
       lua_pop(L, 2);

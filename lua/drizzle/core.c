@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "binding.h"
+#include "names.h"
 #include "dz_driver.h"
 #include "json.h"
 
@@ -219,11 +220,12 @@ static int stmtKind(lua_State *L, int idx) {
 /* Convert and render the statement cfg/builder at iQuery; leaves the
 ** conversion's anchor/aux/keys tables on the stack (3 values). Raises on
 ** error with the renderer's message. */
-static void renderStatement(lua_State *L, LSession *s, int eKind, int iQuery, Conv *cv) {
+static void renderStatement(lua_State *L, LSession *s, int eKind, int iQuery, Conv *cv, int bWantShape) {
   int rc = 0;
   dz_arena_reset(&s->arena);
   dz_render_reset(&s->r);
   dzl_conv_init(cv, L, &s->arena, s->pDialect);
+  cv->bWantShape = bWantShape;
   switch (eKind) {
     case STMT_SELECT: rc = dz_render_select(&s->r, dzl_conv_select(cv, iQuery, 1)); break;
     case STMT_INSERT: rc = dz_render_insert(&s->r, dzl_conv_insert(cv, iQuery)); break;
@@ -258,6 +260,7 @@ static void renderStatement(lua_State *L, LSession *s, int eKind, int iQuery, Co
         sh->nField = 1; sh->nObj = 1; sh->aField = &f; sh->aObj = &o;
         cv->pShape = sh;
         lua_pushliteral(L, "count");
+        dzl_slot_table(L, cv->iKeys);
         lua_rawseti(L, cv->iKeys, 1);
         cv->nKeys = 1;
       }
@@ -296,7 +299,7 @@ static int l_render(lua_State *L) {
   int eKind = stmtKind(L, 2);
   Conv cv;
   luaL_checkany(L, 3);
-  renderStatement(L, s, eKind, 3, &cv);
+  renderStatement(L, s, eKind, 3, &cv, 0);
   lua_pushlstring(L, s->r.sql.z ? s->r.sql.z : "", s->r.sql.n);
   pushParams(L, s, cv.iAux);
   return 2;
@@ -622,6 +625,7 @@ static void fillPlaceholders(lua_State *L, dz_value *aVal, const dz_param *aPara
       }
       dzl_encode_value(L, iVal, eCodec, iCol, &aVal[i], iAnchor, pnAnchor);
       lua_settop(L, iVal);
+      dzl_slot_table(L, iAnchor);
       lua_rawseti(L, iAnchor, ++*pnAnchor);    /* keep the value's bytes alive */
     }
   }
@@ -643,6 +647,20 @@ static void logQuery(lua_State *L, int iDb, const char *zSql, size_t nSql, const
   lua_call(L, 3, 0);
 }
 
+/* The values as bound, as a QueryError's params (NULL is d.NULL); only
+** built when a statement fails. Returns its stack index. [-0,+1,m] */
+static int pushBoundParams(lua_State *L, const dz_value *aVal, int nVal) {
+  int i;
+  lua_createtable(L, nVal, 0);
+  for (i = 0; i < nVal; i++) {
+    if (aVal[i].t == DZ_NULL) lua_pushlightuserdata(L, NULL);
+    else dzl_push_value(L, &aVal[i]);
+    lua_rawseti(L, -2, i + 1);
+  }
+  return lua_gettop(L);
+}
+#define ERR_PARAMS (iParamsForError ? iParamsForError : pushBoundParams(L, aVal, nVal))
+
 /* Run sql with params on c, collect per method. The rows' shape sh (NULL
 ** for raw queries) with keys from iKeyBase. [-0,+1,e] */
 static int runStatement(lua_State *L, LConn *c, const char *zSql, size_t nSql, dz_value *aVal, int nVal,
@@ -651,16 +669,16 @@ static int runStatement(lua_State *L, LConn *c, const char *zSql, size_t nSql, d
   int rc = 0, nCol, nRow = 0;
   dz_stmt *pStmt = cachedStmt(L, c, zSql, nSql, &err, &rc);
   const dz_driver *pDrv = c->pDrv;
-  if (!pStmt) return raiseQueryError(L, &err, zSql, nSql, iParamsForError, pDrv->zName);
+  if (!pStmt) return raiseQueryError(L, &err, zSql, nSql, ERR_PARAMS, pDrv->zName);
   if (pDrv->xBind(pStmt, aVal, nVal, &err)) {
     pDrv->xReset(pStmt);
-    return raiseQueryError(L, &err, zSql, nSql, iParamsForError, pDrv->zName);
+    return raiseQueryError(L, &err, zSql, nSql, ERR_PARAMS, pDrv->zName);
   }
   nCol = pDrv->xColumnCount(pStmt);
   if (eMethod == M_EXECUTE && !bHasRows && !(sh == NULL && nCol > 0)) eMethod = M_RUN;
   if (eMethod == M_RUN) {
     while ((rc = pDrv->xStep(pStmt, &err)) == DZ_ROW) {}
-    if (rc != DZ_DONE) { pDrv->xReset(pStmt); return raiseQueryError(L, &err, zSql, nSql, iParamsForError, pDrv->zName); }
+    if (rc != DZ_DONE) { pDrv->xReset(pStmt); return raiseQueryError(L, &err, zSql, nSql, ERR_PARAMS, pDrv->zName); }
     pDrv->xReset(pStmt);
     lua_createtable(L, 0, 2);
     dzl_pushint64(L, pDrv->xChanges(c->pConn));
@@ -679,7 +697,7 @@ static int runStatement(lua_State *L, LConn *c, const char *zSql, size_t nSql, d
   }
   if (rc != DZ_ROW && rc != DZ_DONE) {
     pDrv->xReset(pStmt);
-    return raiseQueryError(L, &err, zSql, nSql, iParamsForError, pDrv->zName);
+    return raiseQueryError(L, &err, zSql, nSql, ERR_PARAMS, pDrv->zName);
   }
   pDrv->xReset(pStmt);
   if (eMethod == M_GET && rc != DZ_ROW) lua_pushnil(L);
@@ -695,7 +713,7 @@ static int methodOf(lua_State *L, int idx) {
 static int pushKeys(lua_State *L, int iKeys, int nKeys) {
   int i, base = lua_gettop(L) + 1;
   luaL_checkstack(L, nKeys + 20, "too many result fields");
-  for (i = 1; i <= nKeys; i++) lua_rawgeti(L, iKeys, i);
+  if (nKeys) for (i = 1; i <= nKeys; i++) lua_rawgeti(L, iKeys, i);
   return base;
 }
 
@@ -712,7 +730,7 @@ static int l_execute(lua_State *L) {
   Conv cv;
   dz_value *aVal;
   int i, iKeyBase, nParam;
-  renderStatement(L, s, eKind, 3, &cv);
+  renderStatement(L, s, eKind, 3, &cv, 1);
   nParam = s->r.nParam;
   aVal = (dz_value *)dz_arena_alloc(&s->arena, sizeof(dz_value) * (size_t)(nParam + 1));
   if (!aVal) return luaL_error(L, "drizzle: out of memory");
@@ -792,7 +810,7 @@ static int l_prepare(lua_State *L) {
   LPrep *p;
   dz_dberr err;
   int i, iUV, rc;
-  renderStatement(L, s, eKind, 3, &cv);
+  renderStatement(L, s, eKind, 3, &cv, 1);
   if (eKind == STMT_RAW) cv.pShape = NULL;
   p = (LPrep *)lua_newuserdata(L, sizeof(LPrep));
   memset(p, 0, sizeof *p);
@@ -820,6 +838,8 @@ static int l_prepare(lua_State *L) {
   lua_createtable(L, 4, 0);
   iUV = lua_gettop(L);
   lua_getfield(L, 1, "conn"); lua_rawseti(L, iUV, 1);
+  dzl_slot_table(L, cv.iAux);
+  dzl_slot_table(L, cv.iKeys);
   pushParams(L, s, cv.iAux); lua_rawseti(L, iUV, 2);
   lua_pushvalue(L, cv.iAux); lua_rawseti(L, iUV, 3);
   lua_pushvalue(L, cv.iKeys); lua_rawseti(L, iUV, 4);
@@ -958,7 +978,29 @@ static void newMeta(lua_State *L, const char *zName, lua_CFunction gc) {
   lua_pop(L, 1);
 }
 
+void dzl_setfuncs(lua_State *L, const luaL_Reg *l) {
+  lua_getfield(L, LUA_REGISTRYINDEX, "drizzle.names");
+  for (; l->name; l++) {
+    lua_pushvalue(L, -1);
+    lua_pushcclosure(L, l->func, 1);
+    lua_setfield(L, -3, l->name);
+  }
+  lua_pop(L, 1);
+}
+
+/* The names table of names.h, made once per Lua state. */
+static void openNames(lua_State *L) {
+  int i;
+  lua_createtable(L, N__COUNT, 0);
+  for (i = 1; i < N__COUNT; i++) {
+    lua_pushstring(L, dzl_azName[i - 1]);
+    lua_rawseti(L, -2, i);
+  }
+  lua_setfield(L, LUA_REGISTRYINDEX, "drizzle.names");
+}
+
 int luaopen_drizzle_core(lua_State *L) {
+  openNames(L);
   newMeta(L, TABLE_MT, table_gc);
   newMeta(L, SESSION_MT, session_gc);
   newMeta(L, CONN_MT, conn_gc);

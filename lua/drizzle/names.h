@@ -1,0 +1,80 @@
+/*
+** names.h: the field names the binding reads on hot paths, as indices.
+**
+** A string key costs a hash and an intern lookup on every lua_pushstring;
+** these names are made once (dzl_names_open) and reached by lua_rawgeti on
+** the table every binding function carries as upvalue 1. Generated list:
+** keep it sorted; add a name here and in azName of names.c.
+*/
+#ifndef DZ_NAMES_H
+#define DZ_NAMES_H
+
+enum {
+  N___dz = 1,
+  N___name,
+  N_alias,
+  N_aliasName,
+  N_all,
+  N_c,
+  N_cfg,
+  N_col,
+  N_columns,
+  N_countFilters,
+  N_countSource,
+  N_decoder,
+  N_defaultFunc,
+  N_defaultValue,
+  N_distinct,
+  N_distinctOn,
+  N_fields,
+  N_from,
+  N_fromDriver,
+  N_groupBy,
+  N_having,
+  N_ignore,
+  N_inline,
+  N_isSelectionField,
+  N_isWith,
+  N_joins,
+  N_key,
+  N_lateral,
+  N_limit,
+  N_list,
+  N_lock,
+  N_n,
+  N_name,
+  N_noWait,
+  N_nullable,
+  N_of,
+  N_offset,
+  N_on,
+  N_onConflict,
+  N_onUpdateFunc,
+  N_orderBy,
+  N_ptr,
+  N_refmt,
+  N_returning,
+  N_right,
+  N_sel,
+  N_select,
+  N_seq,
+  N_set,
+  N_setOps,
+  N_setWhere,
+  N_skipLocked,
+  N_sql,
+  N_strength,
+  N_table,
+  N_target,
+  N_targetWhere,
+  N_type,
+  N_update,
+  N_value,
+  N_values,
+  N_where,
+  N_withList,
+  N__COUNT
+};
+
+extern const char *const dzl_azName[];
+#endif
