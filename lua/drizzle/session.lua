@@ -114,9 +114,23 @@ function Runnable:run(placeholders) return run(self, "run", placeholders) end
 function Runnable:values(placeholders) return run(self, "values", placeholders) end
 
 -- prepare(name?): render once, keep the driver statement, run many times.
+-- The prepared userdata's methods: p:execute(placeholders), :all, :get,
+-- :run, :values, :toSQL().
+local Prepared = {}
+for _, m in ipairs({ "execute", "all", "get", "run", "values" }) do
+  Prepared[m] = function(p, placeholders) return core.prepExec(p, m, placeholders) end
+end
+function Prepared:toSQL()
+  local sql, params = core.prepSQL(self)
+  return { sql = sql, params = params }
+end
+
 function Runnable:prepare(name)
   requireConn(self.db, "prepare()")
-  return core.prepare(self.db, self.kind, self, name)
+  local p = core.prepare(self.db, self.kind, self, name)
+  local mt = getmetatable(p)
+  if mt.__index == nil then mt.__index = Prepared end
+  return p
 end
 
 function Runnable:dynamic()
