@@ -34,10 +34,15 @@ M.K = K
 -- One sequence numbers column reads and expressions, so that a field map
 -- written as a Lua table constructor can be put back in the order written
 -- (LUA_API.md section 5).
-local seq = 0
+-- The counter lives in a table shared by the modules that number things on
+-- hot paths (column reads, sql objects): an index and a store are cheaper
+-- than a call.
+local seqBox = { 0 }
+M.seqBox = seqBox
 function M.nextSeq()
-  seq = seq + 1
-  return seq
+  local s = seqBox[1] + 1
+  seqBox[1] = s
+  return s
 end
 
 -- NULL: the light userdata that cjson.null and ngx.null are too.
@@ -51,7 +56,7 @@ M.kindOf = kindOf
 
 ---------------------------------------------------------------- SQL objects
 
-local SQL = { __dz = K.SQL }
+local SQL = { __dz = K.SQL, [0] = K.SQL }
 SQL.__index = SQL
 M.SQL = SQL
 
@@ -73,9 +78,8 @@ function SQL:inlineParams()
 end
 
 function SQL:append(other)
-  local n = self.n
-  for i = 1, other.n do self[n + i] = other[i] end
-  self.n = n + other.n
+  local n = #self
+  for i = 1, #other do self[n + i] = other[i] end
   return self
 end
 
@@ -87,26 +91,29 @@ end
 
 function SQL:getSQL() return self end
 
-SQL.__tostring = function(self) return "drizzle.SQL (" .. self.n .. " chunks)" end
+SQL.__tostring = function(self) return "drizzle.SQL (" .. #self .. " chunks)" end
 
-local Aliased = { __dz = K.ALIASED }
+local Aliased = { __dz = K.ALIASED, [0] = K.ALIASED }
 Aliased.__index = Aliased
 M.Aliased = Aliased
 function Aliased:mapWith(decoder) self.sql.decoder = decoder; return self end
 function Aliased:getSQL() return self.sql end
 
-local Param = { __dz = K.PARAM }
+local Param = { __dz = K.PARAM, [0] = K.PARAM }
 M.Param = Param
-local Placeholder = { __dz = K.PLACEHOLDER }
+local Placeholder = { __dz = K.PLACEHOLDER, [0] = K.PLACEHOLDER }
 Placeholder.__index = Placeholder
 Placeholder.__tostring = function(p) return "drizzle.Placeholder(" .. p.name .. ")" end
 M.Placeholder = Placeholder
-local Name = { __dz = K.NAME }
+local Name = { __dz = K.NAME, [0] = K.NAME }
 M.Name = Name
 
-local function newSQL(chunks, n)
-  chunks.n = n
-  chunks.seq = M.nextSeq()
+-- An sql object: its chunks are its array part (no holes: nil chunks are
+-- left out), its seq places it in a field map.
+local function newSQL(chunks)
+  local s = seqBox[1] + 1
+  seqBox[1] = s
+  chunks.seq = s
   return setmetatable(chunks, SQL)
 end
 M.newSQL = newSQL

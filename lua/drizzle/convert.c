@@ -50,8 +50,7 @@ void dzl_slot_table(lua_State *L, int idx) {
 int dzl_kind(lua_State *L, int idx) {
   int k = 0;
   if (lua_type(L, idx) != LUA_TTABLE || !lua_getmetatable(L, idx)) return 0;
-  lua_rawgeti(L, DZL_NAMES, N___dz);
-  lua_rawget(L, -2);
+  lua_rawgeti(L, -1, 0);      /* mt[0]: the kind, also kept as mt.__dz for Lua */
   k = (int)lua_tointeger(L, -1);
   lua_pop(L, 2);
   return k;
@@ -299,9 +298,7 @@ dz_sql *dzl_conv_sql(Conv *cv, int idx) {
     dzl_conv_chunk(cv, idx, &p->a[0], 0);
     return p;
   }
-  rawfield(L, idx, N_n);
-  n = (int)lua_tointeger(L, -1);
-  lua_pop(L, 1);
+  n = (int)dzl_rawlen(L, idx);
   rawfield(L, idx, N_inline);
   p->bInline = lua_toboolean(L, -1);
   lua_pop(L, 1);
@@ -398,61 +395,54 @@ static int isOrdered(lua_State *L, int idx) {
   return r;
 }
 
-/* Push the entries of a selection map in order onto the stack as key/value
-** pairs; returns how many. */
-static int pushEntries(Conv *cv, int idx) {
+/* The entries of a selection map, in order: pushes each key and value onto
+** the stack and returns them (stack indices) sorted by the seq of their
+** values, or for an Ordered list in its order. */
+static Entry *pushEntries(Conv *cv, int idx, int *pn) {
   lua_State *L = cv->L;
-  int i, n = 0;
+  int i, n = 0, nAlloc;
+  Entry *a;
   if (isOrdered(L, idx)) {
     int len = (int)dzl_rawlen(L, idx);
     luaL_checkstack(L, len * 2 + 8, "too many fields");
+    a = NEW(cv, Entry, len);
     for (i = 1; i <= len; i++) {
       lua_rawgeti(L, idx, i);
       lua_rawgeti(L, -1, 1);
       lua_rawgeti(L, -2, 2);
       lua_remove(L, -3);
+      a[n].iKey = lua_gettop(L) - 1;
+      a[n].iVal = lua_gettop(L);
       n++;
     }
-    return n;
+    *pn = n;
+    return a;
   }
-  {
-    /* a written map: keys sorted by the seq of their values */
-    Entry *a;
-    int nAlloc = 16, iTmp;
-    a = NEW(cv, Entry, nAlloc);
-    lua_newtable(L);
-    iTmp = lua_gettop(L);
-    lua_pushnil(L);
-    while (lua_next(L, idx)) {
-      if (lua_type(L, -2) == LUA_TSTRING) {
-        if (n == nAlloc) {
-          Entry *b = NEW(cv, Entry, nAlloc * 2);
-          memcpy(b, a, sizeof(Entry) * (size_t)n);
-          a = b; nAlloc *= 2;
-        }
-        a[n].seq = seqOf(L, lua_gettop(L));
-        a[n].iKey = n + 1;
-        lua_pushvalue(L, -2);
-        lua_rawseti(L, iTmp, n + 1);
-        n++;
-      }
-      lua_pop(L, 1);
+  nAlloc = 16;
+  a = NEW(cv, Entry, nAlloc);
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {               /* stack: key, value */
+    if (lua_type(L, -2) != LUA_TSTRING) { lua_pop(L, 1); continue; }
+    if (n == nAlloc) {
+      Entry *b2 = NEW(cv, Entry, nAlloc * 2);
+      memcpy(b2, a, sizeof(Entry) * (size_t)n);
+      a = b2; nAlloc *= 2;
     }
-    for (i = 1; i < n; i++) {       /* insertion sort: selections are small */
-      Entry e = a[i];
-      int j = i - 1;
-      while (j >= 0 && a[j].seq > e.seq) { a[j + 1] = a[j]; j--; }
-      a[j + 1] = e;
-    }
-    luaL_checkstack(L, 2 * n + 8, "too many fields");
-    for (i = 0; i < n; i++) {
-      lua_rawgeti(L, iTmp, a[i].iKey);
-      lua_pushvalue(L, -1);
-      lua_rawget(L, idx);
-    }
-    lua_remove(L, iTmp);
-    return n;
+    luaL_checkstack(L, 8, "too many fields");
+    a[n].seq = seqOf(L, lua_gettop(L));
+    a[n].iKey = lua_gettop(L) - 1;
+    a[n].iVal = lua_gettop(L);
+    n++;
+    lua_pushvalue(L, -2);                  /* the key again, for lua_next */
   }
+  for (i = 1; i < n; i++) {                /* insertion sort: selections are small */
+    Entry e = a[i];
+    int j = i - 1;
+    while (j >= 0 && a[j].seq > e.seq) { a[j + 1] = a[j]; j--; }
+    a[j + 1] = e;
+  }
+  *pn = n;
+  return a;
 }
 
 typedef struct Sel {
@@ -703,9 +693,11 @@ static void selObject(Conv *cv, Sel *s, int iVal, int iObj, const char *zPrefix,
     return;
   }
   base = lua_gettop(L);
-  n = pushEntries(cv, iVal);
-  for (i = 0; i < n; i++) {
-    selValue(cv, s, base + 2 * i + 2, base + 2 * i + 1, iObj, zPrefix, bShape, iNullable, depth + 1);
+  {
+    Entry *a = pushEntries(cv, iVal, &n);
+    for (i = 0; i < n; i++) {
+      selValue(cv, s, a[i].iVal, a[i].iKey, iObj, zPrefix, bShape, iNullable, depth + 1);
+    }
   }
   lua_settop(L, base);
 }

@@ -260,8 +260,8 @@ local function mapToAlias(node, alias)
   local k = kindOf(node)
   if k == K.COLUMN or k == K.COLREF then return aliasedColumn(node, alias) end
   if k == K.SQL then
-    local n = rawget(node, "n") or 0
-    local out = { n = n, seq = rawget(node, "seq"), decoder = rawget(node, "decoder") }
+    local n = #node
+    local out = { seq = rawget(node, "seq"), decoder = rawget(node, "decoder") }
     for i = 1, n do out[i] = mapToAlias(node[i], alias) end
     return setmetatable(out, ast.SQL)
   end

@@ -19,7 +19,7 @@ local M = {}
 ------------------------------------------------------------------ columns
 
 local Column = {}
-local ColumnMT = { __dz = K.COLUMN, __index = Column, __name = "drizzle.Column" }
+local ColumnMT = { __dz = K.COLUMN, [0] = K.COLUMN, __index = Column, __name = "drizzle.Column" }
 ColumnMT.__tostring = function(c)
   return ("drizzle.Column(%s.%s)"):format(c.table and rawget(c.table, 1).name or "?", c.name or c.key or "?")
 end
@@ -181,18 +181,31 @@ end
 
 ------------------------------------------------------------------- tables
 
-local TableMT = { __dz = K.TABLE, __name = "drizzle.Table" }
+local TableMT = { __dz = K.TABLE, [0] = K.TABLE, __name = "drizzle.Table" }
 M.TableMT = TableMT
 
 -- users.id: a fresh reference, numbered for field order; an unknown name
--- raises, naming the table.
-TableMT.__index = function(t, key)
-  local info = rawget(t, 1)
-  local col = info.columns[key]
-  if col then
-    return setmetatable({ col, nextSeq(), info.aliasName }, col.refmt)
+-- raises, naming the table. Each table gets its own metatable whose
+-- __index closes over the column map: a column read is one of the hottest
+-- operations of query building.
+local seqBox = ast.seqBox
+local function tableMeta(info)
+  local columns, alias = info.columns, info.aliasName
+  local mt = {}
+  for k, v in pairs(TableMT) do mt[k] = v end
+  mt.__index = function(_, key)
+    local col = columns[key]
+    if col then
+      local s = seqBox[1] + 1
+      seqBox[1] = s
+      return setmetatable({ col, s, alias }, col.refmt)
+    end
+    error(("table %q has no column %q"):format(info.name, tostring(key)), 2)
   end
-  error(("table %q has no column %q"):format(info.name, tostring(key)), 2)
+  return mt
+end
+TableMT.__index = function(t, key)
+  return tableMeta(rawget(t, 1)).__index(t, key)
 end
 TableMT.__newindex = function(t, key)
   error(("table %q is read-only (assigning %q)"):format(rawget(t, 1).name, tostring(key)), 2)
@@ -283,11 +296,11 @@ function M.newTable(fn, name, columns, extra, opts)
     if col.name == nil then col.name = col.key; col.keyAsName = true end
     col.table = tbl
     col.order = i
-    col.refmt = { __dz = K.COLREF, __index = col, __tostring = refTostring, __name = "drizzle.ColumnRef" }
+    col.refmt = { __dz = K.COLREF, [0] = K.COLREF, __index = col, __tostring = refTostring, __name = "drizzle.ColumnRef" }
     info.columns[col.key] = col
   end
   tbl[1] = info
-  setmetatable(tbl, TableMT)
+  setmetatable(tbl, tableMeta(info))
   registerWithCore(info)
   return tbl
 end
@@ -318,7 +331,7 @@ function M.alias(t, aliasName)
   info.table = tbl
   info.c = core.aliasTable(base.c, aliasName)
   tbl[1] = info
-  return setmetatable(tbl, TableMT)
+  return setmetatable(tbl, tableMeta(info))
 end
 
 function M.getTableName(t)

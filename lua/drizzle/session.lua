@@ -148,7 +148,7 @@ end
 local function builderClass(kind)
   local methods = {}
   for k, v in pairs(Runnable) do methods[k] = v end
-  local mt = { __index = methods, __dz = kind, __name = "drizzle.Query" }
+  local mt = { __index = methods, __dz = kind, [0] = kind, __name = "drizzle.Query" }
   mt.__tostring = function(b)
     local ok, q = pcall(Runnable.toSQL, b)
     return "drizzle.Query(" .. (ok and q.sql or "?") .. ")"
@@ -166,8 +166,7 @@ local function newSelect(db, fields, distinct, distinctOn)
     error(("bad argument #1 to 'select' (table of fields expected, got %s)"):format(type(fields)), 3)
   end
   return setmetatable({ db = db, kind = "select", isPartial = fields ~= nil, cfg = {
-    fields = fields, distinct = distinct, distinctOn = distinctOn, joins = {}, withList = db.withList,
-    nullable = {},
+    fields = fields, distinct = distinct, distinctOn = distinctOn, withList = db.withList,
   }, seq = nextSeq() }, SelectMT)
 end
 M.newSelect = newSelect
@@ -187,8 +186,6 @@ function Select:from(src)
   end
   local cfg = self.cfg
   cfg.table = src
-  local name = sourceName(src)
-  if name then cfg.nullable[name] = true end
   if not self.isPartial then cfg.fields = sourceFields(src) end
   return self
 end
@@ -202,6 +199,12 @@ local function join(joinType, lateral)
     local cfg = self.cfg
     local baseName = sourceName(cfg.table)
     local name = sourceName(src)
+    if not cfg.joins then
+      -- the first join: the from source is not nullable (joinsNotNullableMap)
+      cfg.joins = {}
+      cfg.nullable = {}
+      if baseName then cfg.nullable[baseName] = true end
+    end
     if not self.isPartial then
       if #cfg.joins == 0 and baseName then
         cfg.fields = ordered({ { baseName, cfg.fields } })
@@ -268,6 +271,7 @@ end
 
 local function listOrCallback(self, ...)
   local first = ...
+  if select("#", ...) == 1 and type(first) == "table" and kindOf(first) then return { first } end
   if type(first) == "function" then
     local r = first(self.cfg.fields, require("drizzle.operators"))
     if type(r) == "table" and not kindOf(r) then return r end
@@ -357,7 +361,7 @@ end
 ------------------------------------------------------------------ subquery
 
 local Subquery = {}
-local SubqueryMT = { __dz = K.SUBQUERY, __name = "drizzle.Subquery" }
+local SubqueryMT = { __dz = K.SUBQUERY, [0] = K.SUBQUERY, __name = "drizzle.Subquery" }
 M.SubqueryMT = SubqueryMT
 
 -- sq.field: a column of the subquery renders through its alias; an aliased
@@ -636,7 +640,7 @@ end
 -- db:count(table, filters): an embedded (select count(*) ...) that also runs
 local Count = {}
 for k, v in pairs(ast.SQL) do Count[k] = v end
-local CountMT = { __dz = K.SQL, __index = Count, __name = "drizzle.Count" }
+local CountMT = { __dz = K.SQL, [0] = K.SQL, __index = Count, __name = "drizzle.Count" }
 Count.__index = nil
 function Count:execute()
   requireConn(self.db, "count()")

@@ -65,7 +65,7 @@ local function sqlToStr(node)
   local function walk(v)
     if type(v) == "string" then out[#out + 1] = v; return end
     if kindOf(v) == K.SQL then
-      for i = 1, v.n do walk(v[i]) end
+      for i = 1, #v do walk(v[i]) end
       return
     end
     fail("we don't support params for `sql` default values")
