@@ -9,8 +9,13 @@
 #   ROWS=20000 bash bench/run.sh           fewer rows (default 100000)
 #
 # Builds what it needs (the binding for each VM via make, the raw C program
-# under build/bench). Informational: exits 0 even when a target FAILs; exits
-# non-zero only when something cannot be built or run.
+# and the Lua C-API floor under build/bench). Informational: exits 0 even when
+# a target FAILs; exits non-zero only when something cannot be built or run.
+#
+# Columns: drizzle-c; raw C (bench/raw_sqlite.c) and drizzle-c / raw C, which
+# the targets use; the Lua C-API floor (bench/lua_floor.c: step + one Lua table
+# per row and nothing else, on the same VM) and drizzle-c / floor, i.e. what is
+# binding overhead and what is the VM's own table/string/GC cost.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -66,21 +71,31 @@ for vm in $vms; do
     echo "== $vm: bench/drizzle_sqlite.lua failed =="; status=1; continue
   fi
   echo "drizzle-c  $dc   ($vm)"
+  # the Lua C-API floor on this VM (informational; skipped if it cannot be built)
+  floor=""
+  fdir="$out/$vm"; mkdir -p "$fdir"
+  lua_cflags=$(pkg-config --cflags "$vm" 2>/dev/null || true)
+  if [ -n "$lua_cflags" ] && { [ "$fdir/lua_floor.so" -nt bench/lua_floor.c ] ||
+       "$cc" -std=c11 -O2 -Wall -Wextra -fPIC -shared $lua_cflags $sqlite_cflags -o "$fdir/lua_floor.so" bench/lua_floor.c $sqlite_libs; }; then
+    floor=$(LUA_CPATH="$fdir/?.so;;" "$vm" bench/lua_floor.lua || true)
+  fi
+  [ -n "$floor" ] && echo "C-API floor $floor   ($vm)"
   echo
-  printf '%-20s %12s %12s %9s   %-22s %s\n' "scenario ($vm)" "drizzle-c" "raw C" "ratio" "target" "result"
+  printf '%-20s %12s %12s %9s %12s %9s   %-18s %s\n' "scenario ($vm)" "drizzle-c" "raw C" "/raw C" "Lua floor" "/floor" "target" "result"
   while read -r name kind limit; do
-    us=$(json_get "$dc" "$name"); base=$(json_get "$raw" "$name")
+    us=$(json_get "$dc" "$name"); base=$(json_get "$raw" "$name"); fl=$(json_get "$floor" "$name")
     if [ -z "$us" ]; then
       printf '%-20s %12s\n' "$name" "(not run)"; continue
     fi
-    awk -v name="$name" -v us="$us" -v base="$base" -v kind="$kind" -v limit="$limit" 'BEGIN {
+    awk -v name="$name" -v us="$us" -v base="$base" -v fl="$fl" -v kind="$kind" -v limit="$limit" 'BEGIN {
+      fcol = (fl + 0 > 0) ? sprintf("%9.3f us %8.2fx", fl, us / fl) : sprintf("%12s %9s", "-", "-")
       if (kind == "abs") {
         ok = (us + 0 <= limit + 0)
-        printf "%-20s %9.3f us %12s %9s   %-22s %s\n", name, us, "-", "-", sprintf("<= %s us", limit), ok ? "PASS" : "FAIL"
+        printf "%-20s %9.3f us %12s %9s %s   %-18s %s\n", name, us, "-", "-", fcol, sprintf("<= %s us", limit), ok ? "PASS" : "FAIL"
       } else {
         r = (base + 0 > 0) ? us / base : 0
         ok = (base + 0 > 0 && r <= limit + 0)
-        printf "%-20s %9.3f us %9.3f us %8.2fx   %-22s %s\n", name, us, base, r, sprintf("<= %sx raw C", limit), ok ? "PASS" : "FAIL"
+        printf "%-20s %9.3f us %9.3f us %8.2fx %s   %-18s %s\n", name, us, base, r, fcol, sprintf("<= %sx raw C", limit), ok ? "PASS" : "FAIL"
       }
     }'
   done <<<"$targets"
