@@ -118,6 +118,20 @@ local function newSQL(chunks)
 end
 M.newSQL = newSQL
 
+-- The same for the fixed shapes the operators build: seq goes in the
+-- constructor, so the table is made at its final size (setting a hash key
+-- on an array-only table afterwards resizes it).
+function M.sql3(a, b, c)
+  local s = seqBox[1] + 1
+  seqBox[1] = s
+  return setmetatable({ a, b, c, seq = s }, SQL)
+end
+function M.sql5(a, b, c, d, e)
+  local s = seqBox[1] + 1
+  seqBox[1] = s
+  return setmetatable({ a, b, c, d, e, seq = s }, SQL)
+end
+
 -- A value bound as a param, encoded by `col` (bindIfParam of Drizzle).
 function M.param(value, col)
   return setmetatable({ value = value, col = col }, Param)

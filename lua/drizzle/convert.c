@@ -1058,6 +1058,8 @@ dz_insert *dzl_conv_insert(Conv *cv, int idx) {
   lua_State *L = cv->L;
   dz_insert *s = NEW(cv, dz_insert, 1);
   int top = lua_gettop(L), iCfg, iTable, iList, i, n, nCol = 0;
+  int *aInsIdx;
+  LCol **apInsCol;
   luaL_checkstack(L, 40, "insert too complex");
   rawfield(L, idx, N_cfg); iCfg = lua_gettop(L);
   if (!lua_istable(L, iCfg)) luaL_error(L, "drizzle: not a query builder");
@@ -1068,19 +1070,26 @@ dz_insert *dzl_conv_insert(Conv *cv, int idx) {
   iList = pushColumnList(L, iTable);
   n = (int)dzl_rawlen(L, iList);
   s->apCol = (const dz_column **)arenaAlloc(cv, sizeof(dz_column *) * (size_t)(n + 1));
-  /* insertable columns: generated ones are left out */
-  lua_createtable(L, n, 0);
+  /* insertable columns: generated ones are left out; aInsIdx maps them to
+  ** their place in the column list, apInsCol keeps their LCol */
+  aInsIdx = NEW(cv, int, n);
+  apInsCol = NEW(cv, LCol *, n);
   for (i = 1; i <= n; i++) {
     LCol *p;
-    lua_rawgeti(L, iList, i);
-    p = dzl_colptr(L, -1);
-    if (p->c.mFlags & DZ_COL_GENERATED) { lua_pop(L, 1); continue; }
+    if (n == s->pTable->nCol) {
+      p = (LCol *)s->pTable->apCol[i - 1];    /* registered in list order (schema.lua) */
+    } else {
+      lua_rawgeti(L, iList, i);
+      p = dzl_colptr(L, -1);
+      lua_pop(L, 1);
+    }
+    if (p->c.mFlags & DZ_COL_GENERATED) continue;
+    aInsIdx[nCol] = i;
+    apInsCol[nCol] = p;
     s->apCol[nCol++] = &p->c;
-    lua_rawseti(L, -2, nCol);
   }
   s->nCol = nCol;
   {
-    int iIns = lua_gettop(L);
     if (rawfield(L, iCfg, N_select) != LUA_TNIL) {
       if (dzl_kind(L, -1) == K_SELECT) s->pSelect = dzl_conv_select(cv, lua_gettop(L), 0);
       else s->pSelectSql = dzl_conv_sql(cv, lua_gettop(L));
@@ -1101,13 +1110,21 @@ dz_insert *dzl_conv_insert(Conv *cv, int idx) {
         lua_rawgeti(L, iRows, r + 1);
         iRow = lua_gettop(L);
         for (i = 0; i < nCol; i++) {
-          int iCol;
-          lua_rawgeti(L, iIns, i + 1);
+          int iCol, tVal;
+          dz_chunk *c = &s->aCell[r * nCol + i];
+          lua_rawgeti(L, iList, aInsIdx[i]);
           iCol = lua_gettop(L);
           rawfield(L, iCol, N_key);
           lua_rawget(L, iRow);
-          if (lua_isnil(L, -1)) defaultCell(cv, iCol, &s->aCell[r * nCol + i]);
-          else cellChunk(cv, lua_gettop(L), iCol, &s->aCell[r * nCol + i]);
+          tVal = lua_type(L, -1);
+          if (tVal == LUA_TNIL) defaultCell(cv, iCol, c);
+          else if (tVal != LUA_TTABLE) {
+            /* a plain value (the common case): a param encoded by its column */
+            memset(c, 0, sizeof *c);
+            c->k = DZ_K_PARAM;
+            dzl_encode_value(L, iCol + 1, apInsCol[i]->eCodec, iCol, &c->u.v, cv->iAnchor, &cv->nAnchor);
+          }
+          else cellChunk(cv, lua_gettop(L), iCol, c);
           lua_settop(L, iRow);
         }
         lua_pop(L, 1);

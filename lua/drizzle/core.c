@@ -767,7 +767,8 @@ typedef struct LPrep {
   int nKeys;
   char *zSql;
   size_t nSql;
-  dz_param *aParam;       /* copies; text lives in the params table of the uservalue */
+  dz_param *aParam;       /* copies; placeholder names live in uservalue[6] */
+  int *aCodec;            /* per param: the codec of a placeholder's encoder column */
 } LPrep;
 
 static void prepRelease(LPrep *p) {
@@ -776,6 +777,7 @@ static void prepRelease(LPrep *p) {
   p->pStmt = NULL;
   dz_free(p->zSql, p->nSql + 1); p->zSql = NULL;
   dz_free(p->aParam, sizeof(dz_param) * (size_t)(p->nParam + 1)); p->aParam = NULL;
+  dz_free(p->aCodec, sizeof(int) * (size_t)(p->nParam + 1)); p->aCodec = NULL;
   dz_free(p->shape.aField, sizeof(LField) * (size_t)(p->shape.nField + 1)); p->shape.aField = NULL;
   dz_free(p->shape.aObj, sizeof(LObj) * (size_t)(p->shape.nObj + 1)); p->shape.aObj = NULL;
 }
@@ -823,7 +825,8 @@ static int l_prepare(lua_State *L) {
   p->zSql = dz_strdup(s->r.sql.z ? s->r.sql.z : "", s->r.sql.n);
   p->nSql = s->r.sql.n;
   p->aParam = (dz_param *)dz_malloc(sizeof(dz_param) * (size_t)(p->nParam + 1));
-  if (!p->zSql || !p->aParam) return luaL_error(L, "drizzle: out of memory");
+  p->aCodec = (int *)dz_malloc(sizeof(int) * (size_t)(p->nParam + 1));
+  if (!p->zSql || !p->aParam || !p->aCodec) return luaL_error(L, "drizzle: out of memory");
   if (cv.pShape) {
     p->bShape = 1;
     p->shape.nField = cv.pShape->nField;
@@ -844,11 +847,33 @@ static int l_prepare(lua_State *L) {
   lua_pushvalue(L, cv.iAux); lua_rawseti(L, iUV, 3);
   lua_pushvalue(L, cv.iKeys); lua_rawseti(L, iUV, 4);
   lua_pushvalue(L, 1); lua_rawseti(L, iUV, 5);
-  setUV(L, -2);
+  /* uservalue[6][i]: placeholder i's name, uservalue[7][i]: its encoder
+  ** column; resolved once here, so an execution looks nothing up by name */
+  lua_createtable(L, p->nParam, 0);
+  lua_createtable(L, p->nParam, 0);
   for (i = 0; i < p->nParam; i++) {
     p->aParam[i] = s->r.aParam[i];
-    if (p->aParam[i].v.t == DZ_PLACEHOLDER) p->aParam[i].v.u.s.z = "";   /* names come from aux */
+    p->aCodec[i] = CODEC_NONE;
+    if (p->aParam[i].v.t != DZ_PLACEHOLDER) continue;
+    lua_rawgeti(L, cv.iAux, p->aParam[i].iTag);      /* { placeholder, column } */
+    lua_rawgeti(L, -1, 1);
+    lua_rawgeti(L, DZL_NAMES, N_name);
+    lua_rawget(L, -2);
+    if (lua_type(L, -1) != LUA_TSTRING) return luaL_error(L, "drizzle: placeholder without a name");
+    p->aParam[i].v.u.s.z = lua_tolstring(L, -1, &p->aParam[i].v.u.s.n);
+    lua_rawseti(L, -5, i + 1);                        /* names[i+1]: keeps z alive */
+    lua_pop(L, 1);
+    lua_rawgeti(L, -1, 2);
+    if (!lua_isnil(L, -1)) {
+      if (dzl_kind(L, -1) == K_COLREF) lua_rawgeti(L, -1, 1); else lua_pushvalue(L, -1);
+      p->aCodec[i] = dzl_colptr(L, -1)->eCodec;
+      lua_rawseti(L, -4, i + 1);                      /* cols[i+1] */
+    }
+    lua_pop(L, 2);
   }
+  lua_rawseti(L, iUV, 7);
+  lua_rawseti(L, iUV, 6);
+  setUV(L, -2);
   rc = c->pDrv->xPrepare(c->pConn, p->zSql, p->nSql, &p->pStmt, &err);
   if (rc) {
     p->pStmt = NULL;
@@ -861,32 +886,42 @@ static int l_prepare(lua_State *L) {
 static int l_prepExec(lua_State *L) {
   LPrep *p = (LPrep *)luaL_checkudata(L, 1, PREP_MT);
   int eMethod = methodOf(L, 2);
-  int i, iUV, iParams, iAux, iKeys, iAnchor, nAnchor = 0, iKeyBase, iDb;
-  dz_value *aVal;
+  int i, iUV, iParams, iAux, iKeys, iAnchor, nAnchor = 0, iKeyBase, iDb, iNames, iCols;
+  dz_value aBuf[16];
+  dz_value *aVal = aBuf;
   dz_dberr err;
   int rc, nCol, nRow = 0;
   const dz_driver *pDrv;
   if (!p->pStmt) return luaL_error(L, "drizzle: prepared query released");
   if (!p->pConn->pConn) return luaL_error(L, "drizzle: the db is closed");
   pDrv = p->pConn->pDrv;
+  lua_settop(L, 3);
   getUV(L, 1);
   iUV = lua_gettop(L);
   lua_rawgeti(L, iUV, 2); iParams = lua_gettop(L);
   lua_rawgeti(L, iUV, 3); iAux = lua_gettop(L);
   lua_rawgeti(L, iUV, 4); iKeys = lua_gettop(L);
   lua_rawgeti(L, iUV, 5); iDb = lua_gettop(L);
-  lua_newtable(L); iAnchor = lua_gettop(L);
-  aVal = (dz_value *)lua_newuserdata(L, sizeof(dz_value) * (size_t)(p->nParam + 1));
+  lua_rawgeti(L, iUV, 6); iNames = lua_gettop(L);
+  lua_rawgeti(L, iUV, 7); iCols = lua_gettop(L);
+  lua_pushnil(L); iAnchor = lua_gettop(L);          /* made on first use */
+  if (p->nParam > (int)(sizeof aBuf / sizeof aBuf[0])) {
+    aVal = (dz_value *)lua_newuserdata(L, sizeof(dz_value) * (size_t)(p->nParam + 1));
+  }
+  luaL_checkstack(L, p->nParam + 20, "too many parameters");
   for (i = 0; i < p->nParam; i++) {
     if (p->aParam[i].v.t == DZ_PLACEHOLDER) {
-      lua_rawgeti(L, iAux, p->aParam[i].iTag);
-      lua_rawgeti(L, -1, 1);
-      lua_getfield(L, -1, "name");
-      aVal[i].t = DZ_PLACEHOLDER;
-      aVal[i].u.s.z = lua_tolstring(L, -1, &aVal[i].u.s.n);
-      lua_rawseti(L, iAnchor, ++nAnchor);
-      lua_pop(L, 2);
-      p->aParam[i].v.u.s = aVal[i].u.s;
+      int iVal, iCol = 0;
+      if (!lua_istable(L, 3)) {
+        luaL_error(L, "drizzle: placeholder \"%s\" has no value: pass { %s = ... } to execute()", p->aParam[i].v.u.s.z, p->aParam[i].v.u.s.z);
+      }
+      lua_rawgeti(L, iNames, i + 1);
+      lua_rawget(L, 3);
+      if (lua_isnil(L, -1)) luaL_error(L, "drizzle: no value for placeholder \"%s\"", p->aParam[i].v.u.s.z);
+      iVal = lua_gettop(L);                           /* stays on the stack: keeps its bytes alive */
+      if (p->aCodec[i] == CODEC_CUSTOM) { lua_rawgeti(L, iCols, i + 1); iCol = iVal + 1; }
+      dzl_encode_value(L, iVal, p->aCodec[i], iCol, &aVal[i], iAnchor, &nAnchor);
+      lua_settop(L, iVal);
     } else {
       lua_rawgeti(L, iParams, i + 1);
       dzl_encode_value(L, -1, CODEC_NONE, 0, &aVal[i], iAnchor, &nAnchor);
@@ -894,7 +929,6 @@ static int l_prepExec(lua_State *L) {
       lua_pop(L, 1);
     }
   }
-  fillPlaceholders(L, aVal, p->aParam, p->nParam, 3, iAux, iAnchor, &nAnchor);
   logQuery(L, iDb, p->zSql, p->nSql, p->aParam, p->nParam, iAux);
   iKeyBase = pushKeys(L, iKeys, p->nKeys);
   if (pDrv->xBind(p->pStmt, aVal, p->nParam, &err)) {

@@ -7,7 +7,7 @@ local ast = require("drizzle.ast")
 
 local select, type, error, ipairs = select, type, error, ipairs
 local chunks, bind, kindOf, K = ast.chunks, ast.bindIfParam, ast.kindOf, ast.K
-local newSQL = ast.newSQL
+local newSQL, sql3, sql5 = ast.newSQL, ast.sql3, ast.sql5
 
 local M = {}
 
@@ -25,7 +25,7 @@ end
 local function binary(op)
   return function(left, right)
     needExpr(left, "comparison", 1)
-    return newSQL({ left, op, bind(right, column(left)) }, 3)
+    return sql3(left, op, bind(right, column(left)))
   end
 end
 
@@ -41,9 +41,16 @@ M.lte = binary(" <= ")
 local function junction(sep)
   return function(...)
     local n = select("#", ...)
+    if n == 2 then
+      -- the common and_(a, b): no lists, no select(i, ...) (which LuaJIT
+      -- does not compile)
+      local a, b = ...
+      if a ~= nil and b ~= nil then return sql5("(", a, sep, b, ")") end
+    end
+    local args = { ... }
     local list, m = {}, 0
     for i = 1, n do
-      local c = select(i, ...)
+      local c = args[i]
       if c ~= nil then m = m + 1; list[m] = c end
     end
     if m == 0 then return nil end
@@ -76,9 +83,9 @@ local function inList(op, emptyText)
       if n == 0 then return newSQL({ emptyText }, 1) end
       local list = {}
       for i = 1, n do list[i] = bind(values[i], col) end
-      return newSQL({ col, op, list }, 3)
+      return sql3(col, op, list)
     end
-    return newSQL({ col, op, bind(values, col) }, 3)
+    return sql3(col, op, bind(values, col))
   end
 end
 M.inArray = inList(" in ", "false")
@@ -99,7 +106,7 @@ end
 local function likeOp(op)
   return function(col, value)
     if type(value) == "string" then value = ast.param(value) end
-    return newSQL({ col, op, value }, 3)
+    return sql3(col, op, value)
   end
 end
 M.like = likeOp(" like ")
