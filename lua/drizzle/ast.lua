@@ -149,7 +149,6 @@ end
 ---------------------------------------------------------------- templates
 
 -- Parsed templates, by their text: "?" marks a value, "??" a literal "?".
-local templates = setmetatable({}, { __mode = "k" })
 local templateCache = {}
 local cacheSize = 0
 
@@ -182,7 +181,6 @@ local function parseTemplate(text)
   return parts
 end
 M.parseTemplate = parseTemplate
-local _ = templates
 
 -- A template argument as a chunk: strings are params (never text), plain
 -- sequences are lists, nodes and other values stay as they are.

@@ -232,16 +232,10 @@ void dzl_conv_chunk(Conv *cv, int idx, dz_chunk *c, int bStringIsText) {
     case K_PLACEHOLDER:
       paramChunk(cv, idx, 0, c);
       return;
-    case K_NAME:
-      rawfield(L, idx, N_value);
-      c->k = DZ_K_NAME;
-      c->s.z = anchorString(cv, -1, &n);
-      c->s.n = n;
-      lua_pop(L, 1);
-      return;
-    case K_ALIASED:
-      rawfield(L, idx, N_alias);
-      c->k = DZ_K_ALIASED;
+    case K_NAME:          /* sql.identifier: its value, quoted */
+    case K_ALIASED:       /* an aliased expression as a chunk: its alias, quoted */
+      rawfield(L, idx, k == K_NAME ? N_value : N_alias);
+      c->k = k == K_NAME ? DZ_K_NAME : DZ_K_ALIASED;
       c->s.z = anchorString(cv, -1, &n);
       c->s.n = n;
       lua_pop(L, 1);
@@ -527,17 +521,12 @@ static void decoderOf(Conv *cv, int idx, int k, LField *f) {
       rawfield(L, -1, N_cfg);
       rawfield(L, -1, N_fields);
       if (lua_type(L, -1) == LUA_TTABLE && !dzl_kind(L, -1)) {
-        int top = lua_gettop(L), n = 0;
+        int top = lua_gettop(L);
         lua_pushnil(L);
-        while (lua_next(L, top)) { n++; if (n == 1) lua_pushvalue(L, -1); lua_insert(L, top + 1); lua_pop(L, 0); lua_settop(L, top + n + 1); }
-        /* simple path: exactly one field */
-        lua_settop(L, top);
-        lua_pushnil(L);
-        if (lua_next(L, top)) {
-          int iv = lua_gettop(L);
+        if (lua_next(L, top)) {               /* the first field ... */
+          int iVal = lua_gettop(L);
           lua_pushvalue(L, -2);
-          if (!lua_next(L, top)) decoderOf(cv, iv, dzl_kind(L, iv), f);
-          else lua_pop(L, 2);
+          if (!lua_next(L, top)) decoderOf(cv, iVal, dzl_kind(L, iVal), f);   /* ... and the only one */
         }
         lua_settop(L, top);
       }

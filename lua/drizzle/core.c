@@ -663,12 +663,12 @@ static int pushBoundParams(lua_State *L, const dz_value *aVal, int nVal) {
 
 /* Run sql with params on c, collect per method. The rows' shape sh (NULL
 ** for raw queries) with keys from iKeyBase. [-0,+1,e] */
-static int runStatement(lua_State *L, LConn *c, const char *zSql, size_t nSql, dz_value *aVal, int nVal,
+static int runStatement(lua_State *L, LConn *c, dz_stmt *pStmt, const char *zSql, size_t nSql, dz_value *aVal, int nVal,
                         const LShape *sh, int iKeyBase, int eMethod, int bHasRows, int iParamsForError) {
   dz_dberr err;
   int rc = 0, nCol, nRow = 0;
-  dz_stmt *pStmt = cachedStmt(L, c, zSql, nSql, &err, &rc);
   const dz_driver *pDrv = c->pDrv;
+  if (!pStmt) pStmt = cachedStmt(L, c, zSql, nSql, &err, &rc);
   if (!pStmt) return raiseQueryError(L, &err, zSql, nSql, ERR_PARAMS, pDrv->zName);
   if (pDrv->xBind(pStmt, aVal, nVal, &err)) {
     pDrv->xReset(pStmt);
@@ -744,7 +744,7 @@ static int l_execute(lua_State *L) {
     ** build them now only when the statement fails (cheap path first) */
     int top = lua_gettop(L);
     lua_pushnil(L);
-    runStatement(L, c, s->r.sql.z, s->r.sql.n, aVal, nParam, cv.pShape, iKeyBase, eMethod,
+    runStatement(L, c, NULL, s->r.sql.z, s->r.sql.n, aVal, nParam, cv.pShape, iKeyBase, eMethod,
                  stmtHasRows(eKind, &cv), 0);
     lua_replace(L, top + 1);
     lua_settop(L, top + 1);
@@ -889,12 +889,8 @@ static int l_prepExec(lua_State *L) {
   int i, iUV, iParams, iAux, iKeys, iAnchor, nAnchor = 0, iKeyBase, iDb, iNames, iCols;
   dz_value aBuf[16];
   dz_value *aVal = aBuf;
-  dz_dberr err;
-  int rc, nCol, nRow = 0;
-  const dz_driver *pDrv;
   if (!p->pStmt) return luaL_error(L, "drizzle: prepared query released");
   if (!p->pConn->pConn) return luaL_error(L, "drizzle: the db is closed");
-  pDrv = p->pConn->pDrv;
   lua_settop(L, 3);
   getUV(L, 1);
   iUV = lua_gettop(L);
@@ -931,35 +927,8 @@ static int l_prepExec(lua_State *L) {
   }
   logQuery(L, iDb, p->zSql, p->nSql, p->aParam, p->nParam, iAux);
   iKeyBase = pushKeys(L, iKeys, p->nKeys);
-  if (pDrv->xBind(p->pStmt, aVal, p->nParam, &err)) {
-    pDrv->xReset(p->pStmt);
-    return raiseQueryError(L, &err, p->zSql, p->nSql, iParams, pDrv->zName);
-  }
-  nCol = pDrv->xColumnCount(p->pStmt);
-  if (eMethod == M_EXECUTE && !p->bHasRows && !(!p->bShape && nCol > 0)) eMethod = M_RUN;
-  if (eMethod == M_RUN) {
-    while ((rc = pDrv->xStep(p->pStmt, &err)) == DZ_ROW) {}
-    pDrv->xReset(p->pStmt);
-    if (rc != DZ_DONE) return raiseQueryError(L, &err, p->zSql, p->nSql, iParams, pDrv->zName);
-    lua_createtable(L, 0, 2);
-    dzl_pushint64(L, pDrv->xChanges(p->pConn->pConn));
-    lua_setfield(L, -2, "rowsAffected");
-    dzl_pushint64(L, pDrv->xLastInsertId(p->pConn->pConn));
-    lua_setfield(L, -2, "insertId");
-    return 1;
-  }
-  if (eMethod != M_GET) lua_newtable(L);
-  while ((rc = pDrv->xStep(p->pStmt, &err)) == DZ_ROW) {
-    if (eMethod == M_VALUES) pushValuesRow(L, pDrv, p->pStmt, nCol);
-    else if (p->bShape) pushShapedRow(L, pDrv, p->pStmt, &p->shape, iKeyBase);
-    else pushRawRow(L, pDrv, p->pStmt, nCol);
-    if (eMethod == M_GET) break;
-    lua_rawseti(L, -2, ++nRow);
-  }
-  pDrv->xReset(p->pStmt);
-  if (rc != DZ_ROW && rc != DZ_DONE) return raiseQueryError(L, &err, p->zSql, p->nSql, iParams, pDrv->zName);
-  if (eMethod == M_GET && rc != DZ_ROW) lua_pushnil(L);
-  return 1;
+  return runStatement(L, p->pConn, p->pStmt, p->zSql, p->nSql, aVal, p->nParam, p->bShape ? &p->shape : NULL,
+                      iKeyBase, eMethod, p->bHasRows, iParams);
 }
 
 /* prepSQL(prep) -> sql, params */

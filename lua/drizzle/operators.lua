@@ -5,16 +5,11 @@
 -- by that column (bindIfParam), so a boolean column binds 1/0 on SQLite.
 local ast = require("drizzle.ast")
 
-local select, type, error, ipairs = select, type, error, ipairs
-local chunks, bind, kindOf, K = ast.chunks, ast.bindIfParam, ast.kindOf, ast.K
+local select, type, error = select, type, error
+local bind, kindOf, K = ast.bindIfParam, ast.kindOf, ast.K
 local newSQL, sql3, sql5 = ast.newSQL, ast.sql3, ast.sql5
 
 local M = {}
-
-local function column(v)
-  -- the encoder a compared value takes: the left operand when it is a column
-  return v
-end
 
 local function needExpr(v, fn, i)
   if v == nil then
@@ -25,7 +20,7 @@ end
 local function binary(op)
   return function(left, right)
     needExpr(left, "comparison", 1)
-    return sql3(left, op, bind(right, column(left)))
+    return sql3(left, op, bind(right, left))
   end
 end
 
@@ -114,12 +109,14 @@ M.notLike = likeOp(" not like ")
 M.ilike = likeOp(" ilike ")
 M.notIlike = likeOp(" not ilike ")
 
+-- A list is wrapped in an sql object (Drizzle's sql`${bindIfParam(...)}`),
+-- so it binds as one array param rather than rendering as (a, b, c).
 local function arrayOp(op)
   return function(col, values)
     if isPlainList(values) then
-      return newSQL({ col, op, newSQL({ bind(values, col) }, 1) }, 3)
+      return sql3(col, op, newSQL({ bind(values, col) }))
     end
-    return newSQL({ col, op, bind(values, col) }, 3)
+    return sql3(col, op, bind(values, col))
   end
 end
 M.arrayContains = arrayOp(" @> ")
@@ -158,16 +155,9 @@ function M.min(expr)
   return newSQL({ "min(", expr, ")" }, 3):mapWith(isColumn(expr) and expr or tostring)
 end
 
--- pgvector distance helpers: sql`${column} <=> ${vector}` with the vector
--- bound through the column (JSON-ish "[1,2,3]" text).
-local function vecOp(op)
-  return function(col, value)
-    if isPlainList(value) then
-      return newSQL({ col, op, bind(value, col) }, 3)
-    end
-    return newSQL({ col, op, bind(value, col) }, 3)
-  end
-end
+-- pgvector distance helpers: sql`${column} <=> ${vector}`, the vector bound
+-- through the column like any compared value.
+local vecOp = binary
 M.l2Distance = vecOp(" <-> ")
 M.l1Distance = vecOp(" <+> ")
 M.innerProduct = vecOp(" <#> ")
@@ -175,5 +165,4 @@ M.cosineDistance = vecOp(" <=> ")
 M.hammingDistance = vecOp(" <~> ")
 M.jaccardDistance = vecOp(" <%> ")
 
-local _ = ipairs
 return M

@@ -14,7 +14,6 @@ local errors = require("drizzle.errors")
 local setmetatable, getmetatable, rawget, type, pairs, ipairs, error, select, tostring, pcall =
   setmetatable, getmetatable, rawget, type, pairs, ipairs, error, select, tostring, pcall
 local K, kindOf, nextSeq = ast.K, ast.kindOf, ast.nextSeq
-local unpack = table.unpack or unpack
 
 local M = {}
 
@@ -36,8 +35,6 @@ core.setHooks({ newQueryError = errors.newQueryError, log = log })
 local function argError(method, i, expected, got)
   error(("bad argument #%d to '%s' (%s expected, got %s)"):format(i, method, expected, got), 3)
 end
-
-local function tableInfo(t) return schema.info(t) end
 
 -- The name a from/join source goes by (Drizzle's getTableName / alias).
 local function sourceName(src)
@@ -778,5 +775,4 @@ end
 
 M.Select, M.Insert, M.Update, M.Delete = Select, Insert, Update, Delete
 M.requireConn = requireConn
-local _ = { tableInfo, unpack }
 return M
