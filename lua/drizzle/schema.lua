@@ -249,6 +249,8 @@ local function registerWithCore(info)
       sqlType = sqlTypeOf(col) or "",
       flags = flagsOf(col),
       codec = col.codec or "none",
+      elemCodec = col.elemCodec,
+      elemKind = col.elemKind,
       column = col,
     }
   end
