@@ -136,9 +136,6 @@ function Column:defaultRandom()
   return self:default(ast.sql("gen_random_uuid()"))
 end
 
-function Column:defaultNow()
-  return self:default(ast.sql("now()"))
-end
 
 -- date(name?, { mode = "string" | "date" })
 function M.date(a, b)

@@ -134,6 +134,11 @@ function Column:generatedAlwaysAs(as, config)
   return self
 end
 
+-- defaultNow(): now() on PostgreSQL, (now()) on MySQL, as Drizzle writes them.
+function Column:defaultNow()
+  return self:default(ast.sql(self.dialect == "mysql" and "(now())" or "now()"))
+end
+
 -- $type<T>() has no Lua counterpart: accepted, does nothing.
 function Column:type() return self end
 Column["$type"] = Column.type

@@ -781,6 +781,17 @@ function M.conninfo(t)
   return table.concat(parts, " ")
 end
 
+-- A mysql:// URL from an option table { host, port, user, password, database, socketPath }.
+local function urlEscape(v)
+  return (tostring(v):gsub("[^%w%-%._~]", function(c) return ("%%%02X"):format(c:byte()) end))
+end
+function M.mysqlUrl(t)
+  local auth = t.user and (urlEscape(t.user) .. (t.password and (":" .. urlEscape(t.password)) or "") .. "@") or ""
+  local url = "mysql://" .. auth .. (t.host or "localhost") .. (t.port and (":" .. t.port) or "") .. "/" .. urlEscape(t.database or "")
+  if t.socketPath then url = url .. "?socket=" .. urlEscape(t.socketPath) end
+  return url
+end
+
 -- The dialect module's drizzle(...) and drizzle.mock(...).
 function M.factory(dialect, parseTarget)
   local f = {}
