@@ -2,7 +2,7 @@
 # Installs the Debian packages drizzle-c needs, only those missing.
 #   scripts/deps.sh [extra-package ...]      (also: DZ_EXTRA_PACKAGES="a b")
 # To add a package for everyone, append it to PACKAGES below
-# (later: postgresql-15 postgresql-15-postgis-3 libpq-dev).
+# (later: postgresql-15 postgresql-15-postgis-3 libpq-dev mariadb-server libmariadb-dev).
 set -eu
 
 PACKAGES="
@@ -14,11 +14,11 @@ luajit libluajit-5.1-dev
 luarocks
 lua-busted
 
+mariadb-server mariadb-client libmariadb-dev
 lua-argparse
 lua-socket
 libsqlite3-dev sqlite3
 valgrind
-mariadb-server mariadb-client libmariadb-dev
 "
 PACKAGES="$PACKAGES ${DZ_EXTRA_PACKAGES:-} $*"
 
