@@ -76,6 +76,7 @@ ifneq ($(wildcard core/driver_mysql.c),)
 MYSQL_CFLAGS ?= $(shell mariadb_config --cflags 2>/dev/null || mysql_config --cflags 2>/dev/null)
 MYSQL_LIBS   ?= $(or $(shell mariadb_config --libs 2>/dev/null || mysql_config --libs 2>/dev/null),-lmariadb)
 build/core/driver_mysql.o: DRIVER_CFLAGS += $(MYSQL_CFLAGS)
+build/core/driver.o: DRIVER_CFLAGS += -DDZ_HAVE_MYSQL
 DRIVER_LIBS += $(MYSQL_LIBS)
 endif
 

@@ -379,4 +379,6 @@ const dz_driver dz_driver_sqlite = {
   sqliteChanges,
   sqliteLastInsertId,
   sqliteExec,
+  NULL,                 /* xSetNotice: sqlite has no notices */
+  NULL,                 /* xReconnect: nothing to reconnect to */
 };

@@ -96,9 +96,28 @@ typedef struct dz_driver {
   /* Runs SQL text with no parameters, discarding any rows: begin, commit,
   ** savepoint, pragmas, migration scripts (several statements allowed). */
   int (*xExec)(dz_conn*, const char *zSql, dz_dberr*);
+  void (*xSetNotice)(dz_conn*, void (*fn)(void *ud, const char *msg), void *ud);
+  int (*xReconnect)(dz_conn*, dz_dberr*);
 } dz_driver;
 
 extern const dz_driver dz_driver_sqlite;
+
+/* mysql: xColumnDbType(p, i) is the column's MYSQL_TYPE_* (a protocol
+** number, 0..255: DZ_MYSQL_TYPE(x)) or'ed with these flags, so callers
+** need no mysql.h. UNSIGNED: an integer column declared unsigned (BIGINT
+** UNSIGNED above INT64_MAX comes back as DZ_TEXT of its digits). BINARY: a
+** string/blob type with the binary charset (63); its cells are DZ_BLOB.
+** JSON: the server says the column is JSON (MySQL's type 245, or MariaDB's
+** LONGTEXT with format "json" in its extended metadata); cells are DZ_TEXT.
+** xReconnect (mysql): after a DZ_DRIVER error with iCode 2006, 2013 or
+** 1927 the connection is gone; xReconnect opens a new one with the same
+** target, and every dz_stmt of the connection re-prepares on its next
+** xBind (or xStep). Sessions, temporary tables and open transactions of
+** the old connection are lost. */
+#define DZ_MYSQL_TYPE(x)     ((x) & 0xff)
+#define DZ_MYSQL_UNSIGNED    0x10000
+#define DZ_MYSQL_BINARY      0x20000
+#define DZ_MYSQL_JSON        0x40000
 
 /* Looks a compiled-in driver up by name ("sqlite", "pg", "mysql").
 ** NULL when the name is unknown or the driver was not compiled in. */
