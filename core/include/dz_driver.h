@@ -135,6 +135,17 @@ typedef struct dz_driver {
 
 extern const dz_driver dz_driver_sqlite;
 
+/* mysql: xColumnDbType(p, i) is the column's MYSQL_TYPE_* (a protocol
+** number, 0..255: DZ_MYSQL_TYPE(x)) or'ed with these flags, so callers
+** need no mysql.h. UNSIGNED: an integer column declared unsigned (BIGINT
+** UNSIGNED above INT64_MAX comes back as DZ_TEXT of its digits). BINARY: a
+** string/blob type with the binary charset (63); its cells are DZ_BLOB.
+** JSON: a JSON column (MariaDB reports it as a blob with a json flag). */
+#define DZ_MYSQL_TYPE(x)     ((x) & 0xff)
+#define DZ_MYSQL_UNSIGNED    0x10000
+#define DZ_MYSQL_BINARY      0x20000
+#define DZ_MYSQL_JSON        0x40000
+
 /* Looks a compiled-in driver up by name ("sqlite", "pg", "mysql").
 ** NULL when the name is unknown or the driver was not compiled in. */
 const dz_driver *dz_driver_find(const char *zName);
