@@ -408,6 +408,8 @@ typedef struct LConn {
   dz_conn *pConn;
   CacheEntry aCache[CACHE_SIZE];
   int iNextEvict;
+  int bInTx;              /* between begin and commit/rollback: no silent reconnect */
+  int bLost;              /* the server went away (mysql errors 2006/2013/1927/4031) */
 } LConn;
 
 static uint64_t fnv1a(const char *z, size_t n) {
@@ -512,11 +514,42 @@ static int l_exec(lua_State *L) {
   return 0;
 }
 
+/* A lost connection is re-established before the next statement, unless a
+** transaction was open on it: then its work is gone, and the caller must
+** see that (the statement fails; finish() reports it). */
+static void reconnectIfBroken(lua_State *L, LConn *c) {
+  dz_dberr err;
+  if (!c->pDrv->xReconnect || c->bInTx) return;
+  if (!c->bLost && !(c->pDrv->xBroken && c->pDrv->xBroken(c->pConn))) return;
+  if (c->pDrv->xReconnect(c->pConn, &err)) raiseQueryError(L, &err, NULL, 0, 0, c->pDrv->zName);
+  c->bLost = 0;
+}
+
+/* A statement's failure: notes a lost MySQL connection (libpq tells by
+** itself, through xBroken), then raises the QueryError. */
+static int raiseStmtError(lua_State *L, LConn *c, const dz_dberr *e, const char *zSql, size_t nSql, int iParams) {
+  if (e->iCode == 2006 || e->iCode == 2013 || e->iCode == 1927 || e->iCode == 4031) {
+    if (c->pDrv->zName[0] == 'm') c->bLost = 1;
+  }
+  return raiseQueryError(L, e, zSql, nSql, iParams, c->pDrv->zName);
+}
+
 /* begin(db, config): begin [deferred|immediate|exclusive] on SQLite. */
 static int l_begin(lua_State *L) {
   LConn *c = checkConn(L, 1);
   char zSql[64] = "begin";
   dz_dberr err;
+  reconnectIfBroken(L, c);
+  if (lua_type(L, 2) == LUA_TSTRING) {    /* pg / mysql: the session built them, in order */
+    int i;
+    for (i = 2; lua_type(L, i) == LUA_TSTRING; i++) {
+      size_t n;
+      const char *z = lua_tolstring(L, i, &n);
+      if (c->pDrv->xExec(c->pConn, z, &err)) return raiseQueryError(L, &err, z, n, 0, c->pDrv->zName);
+    }
+    c->bInTx = 1;
+    return 0;
+  }
   if (lua_istable(L, 2)) {
     const char *zBehavior;
     lua_getfield(L, 2, "behavior");
@@ -529,6 +562,34 @@ static int l_begin(lua_State *L) {
     }
   }
   if (c->pDrv->xExec(c->pConn, zSql, &err)) return raiseQueryError(L, &err, zSql, strlen(zSql), 0, c->pDrv->zName);
+  c->bInTx = 1;
+  return 0;
+}
+
+/* finish(db, "commit" | "rollback"): ends the transaction; the connection
+** is out of it whatever the server answers (a failed commit rolls back). */
+static int l_finish(lua_State *L) {
+  LConn *c = checkConn(L, 1);
+  size_t n;
+  const char *zSql = luaL_checklstring(L, 2, &n);
+  dz_dberr err;
+  c->bInTx = 0;
+  if (c->pDrv->xBroken && c->pDrv->xBroken(c->pConn)) {
+    dz_dberr_set(&err, DZ_DRIVER, "the connection to the server was lost during the transaction; nothing of it was committed");
+    return raiseQueryError(L, &err, zSql, n, 0, c->pDrv->zName);
+  }
+  if (c->pDrv->xExec(c->pConn, zSql, &err)) return raiseQueryError(L, &err, zSql, n, 0, c->pDrv->zName);
+  return 0;
+}
+
+/* reconnect(db): a new connection with the same target; prepared
+** statements prepare themselves again on their next use. */
+static int l_reconnect(lua_State *L) {
+  LConn *c = checkConn(L, 1);
+  dz_dberr err;
+  if (!c->pDrv->xReconnect) return 0;
+  c->bInTx = 0;
+  if (c->pDrv->xReconnect(c->pConn, &err)) return raiseQueryError(L, &err, NULL, 0, 0, c->pDrv->zName);
   return 0;
 }
 
@@ -562,6 +623,28 @@ static dz_stmt *cachedStmt(lua_State *L, LConn *c, const char *zSql, size_t n, d
 
 /* ----------------------------------------------------------------- rows */
 
+/* The codec a value with no column codec gets from its server type, so raw
+** SQL and expressions read json and arrays as node-postgres / mysql2 hand
+** them over (parsed), and everything else as is. pg: by type OID; mysql: the
+** driver's JSON flag. CODEC_NONE when nothing applies. */
+static int codecOfDbType(const dz_driver *pDrv, dz_stmt *pStmt, int i) {
+  int t;
+  if (!pDrv->xColumnDbType || pDrv->zName[0] == 's') return CODEC_NONE;
+  t = pDrv->xColumnDbType(pStmt, i);
+  if (pDrv->zName[0] == 'm') return (t & DZ_MYSQL_JSON) ? CODEC_JSON : CODEC_NONE;
+  switch (t) {
+    case 114: case 3802: return CODEC_JSON;                                      /* json, jsonb */
+    case 1005: case 1007: case 1016: return CODEC_PG_ARRAY | ELEM_INT << 16;      /* int2[], int4[], int8[] */
+    case 1021: case 1022: return CODEC_PG_ARRAY | ELEM_FLOAT << 16;              /* float4[], float8[] */
+    case 1000: return CODEC_PG_ARRAY | ELEM_BOOL << 16;                          /* bool[] */
+    case 199: case 3807: return CODEC_PG_ARRAY | CODEC_JSON << 8;                /* json[], jsonb[] */
+    case 1009: case 1015: case 1014: case 1231: case 2951: case 1115: case 1185:
+    case 1182: case 1183: case 1041: case 651: case 1040: case 775:
+      return CODEC_PG_ARRAY;                                                     /* text-like arrays */
+    default: return CODEC_NONE;
+  }
+}
+
 /* Build one row from the current result of pStmt by shape sh. Keys and
 ** decoder functions sit on the stack from iKeyBase (key i at iKeyBase+i-1).
 ** [-0,+1,e] */
@@ -577,7 +660,8 @@ static void pushShapedRow(lua_State *L, const dz_driver *pDrv, dz_stmt *pStmt, c
     pDrv->xColumn(pStmt, i, &v);
     if (v.t == DZ_NULL) continue;
     lua_pushvalue(L, iKeyBase + f->iKey - 1);
-    dzl_push_decoded(L, &v, f->eCodec, f->iFn ? iKeyBase + f->iFn - 1 : 0);
+    if (f->eCodec == CODEC_NONE && v.t == DZ_TEXT) dzl_push_decoded(L, &v, codecOfDbType(pDrv, pStmt, i), 0);
+    else dzl_push_decoded(L, &v, f->eCodec, f->iFn ? iKeyBase + f->iFn - 1 : 0);
     lua_rawset(L, iRoot + f->iObj);
   }
   for (i = sh->nObj - 1; i >= 1; i--) {
@@ -602,7 +686,8 @@ static void pushRawRow(lua_State *L, const dz_driver *pDrv, dz_stmt *pStmt, int 
     pDrv->xColumn(pStmt, i, &v);
     if (v.t == DZ_NULL) continue;
     lua_pushstring(L, pDrv->xColumnName(pStmt, i));
-    dzl_push_value(L, &v);
+    if (v.t == DZ_TEXT) dzl_push_decoded(L, &v, codecOfDbType(pDrv, pStmt, i), 0);
+    else dzl_push_value(L, &v);
     lua_rawset(L, -3);
   }
 }
@@ -692,17 +777,18 @@ static int runStatement(lua_State *L, LConn *c, dz_stmt *pStmt, const char *zSql
   dz_dberr err;
   int rc = 0, nCol, nRow = 0;
   const dz_driver *pDrv = c->pDrv;
+  reconnectIfBroken(L, c);
   if (!pStmt) pStmt = cachedStmt(L, c, zSql, nSql, &err, &rc);
-  if (!pStmt) return raiseQueryError(L, &err, zSql, nSql, ERR_PARAMS, pDrv->zName);
+  if (!pStmt) return raiseStmtError(L, c, &err, zSql, nSql, ERR_PARAMS);
   if (pDrv->xBind(pStmt, aVal, nVal, &err)) {
     pDrv->xReset(pStmt);
-    return raiseQueryError(L, &err, zSql, nSql, ERR_PARAMS, pDrv->zName);
+    return raiseStmtError(L, c, &err, zSql, nSql, ERR_PARAMS);
   }
   nCol = pDrv->xColumnCount(pStmt);
   if (eMethod == M_EXECUTE && !bHasRows && !(sh == NULL && nCol > 0)) eMethod = M_RUN;
   if (eMethod == M_RUN) {
     while ((rc = pDrv->xStep(pStmt, &err)) == DZ_ROW) {}
-    if (rc != DZ_DONE) { pDrv->xReset(pStmt); return raiseQueryError(L, &err, zSql, nSql, ERR_PARAMS, pDrv->zName); }
+    if (rc != DZ_DONE) { pDrv->xReset(pStmt); return raiseStmtError(L, c, &err, zSql, nSql, ERR_PARAMS); }
     pDrv->xReset(pStmt);
     lua_createtable(L, 0, 2);
     dzl_pushint64(L, pDrv->xChanges(c->pConn));
@@ -721,7 +807,7 @@ static int runStatement(lua_State *L, LConn *c, dz_stmt *pStmt, const char *zSql
   }
   if (rc != DZ_ROW && rc != DZ_DONE) {
     pDrv->xReset(pStmt);
-    return raiseQueryError(L, &err, zSql, nSql, ERR_PARAMS, pDrv->zName);
+    return raiseStmtError(L, c, &err, zSql, nSql, ERR_PARAMS);
   }
   pDrv->xReset(pStmt);
   if (eMethod == M_GET && rc != DZ_ROW) lua_pushnil(L);
@@ -988,6 +1074,8 @@ static const luaL_Reg aFunc[] = {
   { "close", l_close },
   { "exec", l_exec },
   { "begin", l_begin },
+  { "finish", l_finish },
+  { "reconnect", l_reconnect },
   { "execute", l_execute },
   { "prepare", l_prepare },
   { "prepExec", l_prepExec },

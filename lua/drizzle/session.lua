@@ -16,6 +16,7 @@ local setmetatable, getmetatable, rawget, type, pairs, ipairs, error, select, to
 local K, kindOf, nextSeq = ast.K, ast.kindOf, ast.nextSeq
 
 local M = {}
+local beginSQL
 
 -- The logger: true prints as Drizzle's DefaultLogger does; a function or an
 -- object with logQuery(query, params) receives every query.
@@ -680,6 +681,45 @@ DB.get = rawRun("get")
 DB.values = rawRun("values")
 DB.execute = rawRun("execute")
 
+-- The statement that opens a transaction, as Drizzle's drivers write it:
+--   pg:    begin [isolation level L] [read only|read write] [[not] deferrable]
+--   mysql: set transaction isolation level L; start transaction [with consistent snapshot][, read only]
+--   sqlite: begin [deferred|immediate|exclusive] (the config goes to the binding)
+local isolationLevels = { ["read uncommitted"] = true, ["read committed"] = true, ["repeatable read"] = true, serializable = true }
+local accessModes = { ["read only"] = true, ["read write"] = true }
+local txOptions = {
+  pg = { isolationLevel = true, accessMode = true, deferrable = true },
+  mysql = { isolationLevel = true, accessMode = true, withConsistentSnapshot = true },
+}
+beginSQL = function(dialect, config)
+  if dialect == "sqlite" or config == nil then return dialect == "sqlite" and config or "begin" end
+  if type(config) ~= "table" then argError("transaction", 2, "options table", type(config)) end
+  for k in pairs(config) do
+    if not txOptions[dialect][k] then
+      error(("drizzle: transaction: unknown option %q for %s"):format(tostring(k), dialect), 4)
+    end
+  end
+  local level, mode = config.isolationLevel, config.accessMode
+  if level ~= nil and not isolationLevels[level] then
+    error(("drizzle: transaction: isolationLevel must be read uncommitted, read committed, repeatable read or serializable, got %q"):format(tostring(level)), 4)
+  end
+  if mode ~= nil and not accessModes[mode] then
+    error(("drizzle: transaction: accessMode must be 'read only' or 'read write', got %q"):format(tostring(mode)), 4)
+  end
+  local parts = {}
+  if dialect == "pg" then
+    if level then parts[#parts + 1] = "isolation level " .. level end
+    if mode then parts[#parts + 1] = mode end
+    if type(config.deferrable) == "boolean" then parts[#parts + 1] = config.deferrable and "deferrable" or "not deferrable" end
+    return #parts > 0 and ("begin " .. table.concat(parts, " ")) or "begin"
+  end
+  if config.withConsistentSnapshot then parts[#parts + 1] = "with consistent snapshot" end
+  if mode then parts[#parts + 1] = mode end
+  local start = #parts > 0 and ("start transaction " .. table.concat(parts, ", ")) or "begin"
+  if level then return "set transaction isolation level " .. level, start end
+  return start
+end
+
 -- db:transaction(function(tx) ... end, config): commit on return, rollback
 -- on any error (re-raised) or tx:rollback(); nested calls use savepoints.
 function DB:transaction(fn, config)
@@ -689,17 +729,17 @@ function DB:transaction(fn, config)
   local tx = setmetatable({ txDepth = depth + 1, parentDb = self }, { __index = self, __tostring = DBMT.__tostring })
   local name = "sp" .. (depth + 1)
   if depth == 0 then
-    core.begin(self, config)
+    core.begin(self, beginSQL(self.dialect, config))
   else
     core.exec(self, "savepoint " .. name)
   end
   local ok, result = pcall(fn, tx)
   if ok then
-    if depth == 0 then core.exec(self, "commit") else core.exec(self, "release savepoint " .. name) end
+    if depth == 0 then core.finish(self, "commit") else core.exec(self, "release savepoint " .. name) end
     return result
   end
   if depth == 0 then
-    pcall(core.exec, self, "rollback")
+    pcall(core.finish, self, "rollback")
   else
     pcall(core.exec, self, "rollback to savepoint " .. name)
     pcall(core.exec, self, "release savepoint " .. name)
