@@ -100,8 +100,10 @@ local function requireConn(db, what)
 end
 
 -- method: "all" | "get" | "run" | "values" | "execute"
+local runReturningId
 local function run(self, method, placeholders)
   requireConn(self.db, method .. "()")
+  if self.cfg.returningId and method ~= "run" then return runReturningId(self, method, placeholders) end
   return core.execute(self.db, self.kind, self, method, placeholders)
 end
 
@@ -479,14 +481,61 @@ function Insert:select(q)
 end
 
 function Insert:returning(fields)
+  if self.db.dialect == "mysql" then
+    error(("drizzle: insert into %q: returning() is not supported by the mysql dialect (MySQL has no RETURNING; use :returningId())"):format(rawget(self.cfg.table, 1).name), 2)
+  end
   if fields == nil then fields = self.cfg.table end
   self.cfg.returning = fields
   return self
 end
 
+-- MySQL's $returningId(): the primary keys of the inserted rows, computed as
+-- Drizzle's mysql2 session does: an autoincrement key from the insert id and
+-- the affected rows, a $defaultFn key from the values generated for the
+-- insert, and {} per row when the table has no primary key.
 function Insert:returningId()
   self.cfg.returningId = true
   return self
+end
+
+runReturningId = function(self, method, placeholders)
+  local cfg = self.cfg
+  local keys = {}
+  for _, col in ipairs(rawget(cfg.table, 1).list) do
+    if col.primary then keys[#keys + 1] = col end
+  end
+  local generated, rows = {}, cfg.values
+  if rows then
+    local filled = {}
+    for i, row in ipairs(rows) do
+      local copy = {}
+      for k, v in pairs(row) do copy[k] = v end
+      generated[i] = {}
+      for _, col in ipairs(keys) do
+        if copy[col.key] == nil and col.defaultFunc then copy[col.key] = col.defaultFunc() end
+        generated[i][col.key] = copy[col.key]
+      end
+      filled[i] = copy
+    end
+    cfg.values = filled
+  end
+  local ok, res = pcall(core.execute, self.db, self.kind, self, "run", placeholders)
+  cfg.values = rows
+  if not ok then error(res, 0) end
+  local out = {}
+  local first = res.insertId or 0
+  for i = 1, res.rowsAffected or 0 do
+    local entry = {}
+    for _, col in ipairs(keys) do
+      local given = generated[i] and generated[i][col.key]
+      if col.defaultFunc and given ~= nil then entry[col.key] = given
+      elseif col.autoIncrement or (given == nil and first ~= 0) then entry[col.key] = first + i - 1
+      else entry[col.key] = given end
+    end
+    out[i] = entry
+  end
+  if method == "get" then return out[1] end
+  return out
 end
 
 function Insert:ignore()
@@ -571,6 +620,9 @@ Update.rightJoin = function(self, src, on) local j = self.cfg.joins; j[#j + 1] =
 Update.fullJoin = function(self, src, on) local j = self.cfg.joins; j[#j + 1] = { type = "full", table = src, on = on }; return self end
 
 function Update:returning(fields)
+  if self.db.dialect == "mysql" then
+    error(("drizzle: %s %q: returning() is not supported by the mysql dialect (MySQL has no RETURNING)"):format(self.kind, rawget(self.cfg.table, 1).name), 2)
+  end
   if fields == nil then fields = self.cfg.table end
   self.cfg.returning = fields
   return self
