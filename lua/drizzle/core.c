@@ -582,6 +582,13 @@ static int l_finish(lua_State *L) {
   return 0;
 }
 
+/* hasPipeline(db): does the driver send a batch in one round trip? */
+static int l_hasPipeline(lua_State *L) {
+  LConn *c = checkConn(L, 1);
+  lua_pushboolean(L, c->pDrv->xBatch != NULL);
+  return 1;
+}
+
 /* reconnect(db): a new connection with the same target; prepared
 ** statements prepare themselves again on their next use. */
 static int l_reconnect(lua_State *L) {
@@ -770,31 +777,25 @@ static int pushBoundParams(lua_State *L, const dz_value *aVal, int nVal) {
 }
 #define ERR_PARAMS (iParamsForError ? iParamsForError : pushBoundParams(L, aVal, nVal))
 
-/* Run sql with params on c, collect per method. The rows' shape sh (NULL
-** for raw queries) with keys from iKeyBase. [-0,+1,e] */
-static int runStatement(lua_State *L, LConn *c, dz_stmt *pStmt, const char *zSql, size_t nSql, dz_value *aVal, int nVal,
-                        const LShape *sh, int iKeyBase, int eMethod, int bHasRows, int iParamsForError) {
+/* Read the results of pStmt, already bound (and, after a batch, already
+** run), per method. The rows' shape sh (NULL for raw queries) with keys
+** from iKeyBase. [-0,+1,e] */
+static int collectResults(lua_State *L, LConn *c, dz_stmt *pStmt, const char *zSql, size_t nSql, const dz_value *aVal, int nVal,
+                          const LShape *sh, int iKeyBase, int eMethod, int bHasRows, int iParamsForError) {
   dz_dberr err;
   int rc = 0, nCol, nRow = 0;
   const dz_driver *pDrv = c->pDrv;
-  reconnectIfBroken(L, c);
-  if (!pStmt) pStmt = cachedStmt(L, c, zSql, nSql, &err, &rc);
-  if (!pStmt) return raiseStmtError(L, c, &err, zSql, nSql, ERR_PARAMS);
-  if (pDrv->xBind(pStmt, aVal, nVal, &err)) {
-    pDrv->xReset(pStmt);
-    return raiseStmtError(L, c, &err, zSql, nSql, ERR_PARAMS);
-  }
   nCol = pDrv->xColumnCount(pStmt);
   if (eMethod == M_EXECUTE && !bHasRows && !(sh == NULL && nCol > 0)) eMethod = M_RUN;
   if (eMethod == M_RUN) {
     while ((rc = pDrv->xStep(pStmt, &err)) == DZ_ROW) {}
     if (rc != DZ_DONE) { pDrv->xReset(pStmt); return raiseStmtError(L, c, &err, zSql, nSql, ERR_PARAMS); }
-    pDrv->xReset(pStmt);
     lua_createtable(L, 0, 2);
     dzl_pushint64(L, pDrv->xChanges(c->pConn));
     lua_setfield(L, -2, "rowsAffected");
     dzl_pushint64(L, pDrv->xLastInsertId(c->pConn));
     lua_setfield(L, -2, "insertId");
+    pDrv->xReset(pStmt);
     return 1;
   }
   if (eMethod != M_GET) lua_newtable(L);
@@ -814,6 +815,23 @@ static int runStatement(lua_State *L, LConn *c, dz_stmt *pStmt, const char *zSql
   return 1;
 }
 
+/* Run sql with params on c: the cached statement (or pStmt), bound, then
+** its results collected per method. [-0,+1,e] */
+static int runStatement(lua_State *L, LConn *c, dz_stmt *pStmt, const char *zSql, size_t nSql, dz_value *aVal, int nVal,
+                        const LShape *sh, int iKeyBase, int eMethod, int bHasRows, int iParamsForError) {
+  dz_dberr err;
+  int rc = 0;
+  const dz_driver *pDrv = c->pDrv;
+  reconnectIfBroken(L, c);
+  if (!pStmt) pStmt = cachedStmt(L, c, zSql, nSql, &err, &rc);
+  if (!pStmt) return raiseStmtError(L, c, &err, zSql, nSql, ERR_PARAMS);
+  if (pDrv->xBind(pStmt, aVal, nVal, &err)) {
+    pDrv->xReset(pStmt);
+    return raiseStmtError(L, c, &err, zSql, nSql, ERR_PARAMS);
+  }
+  return collectResults(L, c, pStmt, zSql, nSql, aVal, nVal, sh, iKeyBase, eMethod, bHasRows, iParamsForError);
+}
+
 static int methodOf(lua_State *L, int idx) {
   static const char *const aName[] = { "execute", "all", "get", "run", "values", NULL };
   return luaL_checkoption(L, idx, "execute", aName);
@@ -829,6 +847,133 @@ static int pushKeys(lua_State *L, int iKeys, int nKeys) {
 
 static int stmtHasRows(int eKind, const Conv *cv) {
   return eKind == STMT_SELECT || eKind == STMT_COUNT || (eKind != STMT_RAW && cv->pShape != NULL);
+}
+
+/* One statement of a batch, kept until its results are read. */
+typedef struct BatchItem {
+  dz_stmt *pStmt;
+  dz_value *aVal;
+  int nVal;
+  LShape shape;
+  int bShape, bHasRows, nKeys;
+  const char *zSql;          /* a Lua string in the batch's keep table */
+  size_t nSql;
+} BatchItem;
+
+/* Render item i ({ kind, query } at iItem) into *pItem; every byte it
+** needs later is copied into Lua values stored in the keep table at iKeep. */
+static void batchRender(lua_State *L, LSession *s, int iItem, int iKeep, int *pnKeep, BatchItem *pItem) {
+  Conv cv;
+  int i, top = lua_gettop(L), eKind;
+  lua_rawgeti(L, iItem, 1);
+  eKind = stmtKind(L, -1);
+  lua_rawgeti(L, iItem, 2);
+  renderStatement(L, s, eKind, top + 2, &cv, 1);
+  if (eKind == STMT_RAW) cv.pShape = NULL;
+  pItem->nVal = s->r.nParam;
+  pItem->bHasRows = stmtHasRows(eKind, &cv);
+  lua_pushlstring(L, s->r.sql.z ? s->r.sql.z : "", s->r.sql.n);
+  pItem->zSql = lua_tolstring(L, -1, &pItem->nSql);
+  lua_rawseti(L, iKeep, ++*pnKeep);
+  pItem->aVal = (dz_value *)lua_newuserdata(L, sizeof(dz_value) * (size_t)(pItem->nVal + 1));
+  lua_rawseti(L, iKeep, ++*pnKeep);
+  for (i = 0; i < pItem->nVal; i++) {
+    dz_value *v = &pItem->aVal[i];
+    *v = s->r.aParam[i].v;
+    if (v->t == DZ_PLACEHOLDER) luaL_error(L, "drizzle: batch(): placeholder \"%s\" cannot be filled in a batch", v->u.s.z);
+    if (v->t == DZ_TEXT || v->t == DZ_BLOB) {
+      lua_pushlstring(L, v->u.s.z, v->u.s.n);
+      v->u.s.z = lua_tostring(L, -1);
+      lua_rawseti(L, iKeep, ++*pnKeep);
+    }
+  }
+  pItem->bShape = cv.pShape != NULL;
+  if (cv.pShape) {
+    pItem->shape = *cv.pShape;
+    pItem->shape.aField = (LField *)lua_newuserdata(L, sizeof(LField) * (size_t)(cv.pShape->nField + 1));
+    memcpy(pItem->shape.aField, cv.pShape->aField, sizeof(LField) * (size_t)cv.pShape->nField);
+    lua_rawseti(L, iKeep, ++*pnKeep);
+    pItem->shape.aObj = (LObj *)lua_newuserdata(L, sizeof(LObj) * (size_t)(cv.pShape->nObj + 1));
+    memcpy(pItem->shape.aObj, cv.pShape->aObj, sizeof(LObj) * (size_t)cv.pShape->nObj);
+    lua_rawseti(L, iKeep, ++*pnKeep);
+  }
+  pItem->nKeys = cv.nKeys;
+  dzl_slot_table(L, cv.iKeys);
+  lua_pushvalue(L, cv.iKeys);
+  lua_rawseti(L, iKeep, ++*pnKeep);          /* keys sit at keep[*pnKeep] */
+  logQuery(L, 1, s->r.sql.z, s->r.sql.n, s->r.aParam, pItem->nVal, cv.iAux);
+  lua_settop(L, top);
+}
+
+/* batch(db, { {kind, query}, ... }) -> { result, ... }: every statement sent
+** in one round trip (the driver's xBatch: libpq pipeline mode), results read
+** in order. Drivers without xBatch, or batches with more distinct SQL texts
+** than the statement cache holds, run the items one after another. */
+static int l_batch(lua_State *L) {
+  LSession *s = dbSession(L, 1);
+  LConn *c = checkConn(L, 1);
+  int n, i, iKeep, nKeep = 0, iOut, bPipeline;
+  BatchItem *aItem;
+  dz_stmt **apStmt;
+  const dz_value **aaVal;
+  int *anVal, *aiKeys;
+  dz_dberr err;
+  luaL_checktype(L, 2, LUA_TTABLE);
+  n = (int)dzl_rawlen(L, 2);
+  lua_newtable(L);
+  iKeep = lua_gettop(L);
+  aItem = (BatchItem *)lua_newuserdata(L, sizeof(BatchItem) * (size_t)(n + 1));
+  apStmt = (dz_stmt **)lua_newuserdata(L, sizeof(dz_stmt *) * (size_t)(n + 1));
+  aaVal = (const dz_value **)lua_newuserdata(L, sizeof(dz_value *) * (size_t)(n + 1));
+  anVal = (int *)lua_newuserdata(L, sizeof(int) * (size_t)(n + 1));
+  aiKeys = (int *)lua_newuserdata(L, sizeof(int) * (size_t)(n + 1));
+  lua_newtable(L);                              /* distinct SQL texts */
+  for (i = 0; i < n; i++) {
+    lua_rawgeti(L, 2, i + 1);
+    batchRender(L, s, lua_gettop(L), iKeep, &nKeep, &aItem[i]);
+    aiKeys[i] = nKeep;
+    lua_pop(L, 1);
+    lua_pushlstring(L, aItem[i].zSql, aItem[i].nSql);
+    lua_pushboolean(L, 1);
+    lua_rawset(L, -3);
+  }
+  {
+    int nDistinct = 0;
+    lua_pushnil(L);
+    while (lua_next(L, -2)) { nDistinct++; lua_pop(L, 1); }
+    bPipeline = c->pDrv->xBatch != NULL && n > 1 && nDistinct <= CACHE_SIZE / 2;
+  }
+  lua_pop(L, 1);
+  lua_createtable(L, n, 0);
+  iOut = lua_gettop(L);
+  if (bPipeline) {
+    int rc = 0;
+    reconnectIfBroken(L, c);
+    for (i = 0; i < n; i++) {
+      apStmt[i] = cachedStmt(L, c, aItem[i].zSql, aItem[i].nSql, &err, &rc);
+      if (!apStmt[i]) return raiseStmtError(L, c, &err, aItem[i].zSql, aItem[i].nSql, pushBoundParams(L, aItem[i].aVal, aItem[i].nVal));
+      aaVal[i] = aItem[i].aVal;
+      anVal[i] = aItem[i].nVal;
+    }
+    rc = c->pDrv->xBatch(c->pConn, n, apStmt, aaVal, anVal, &err);
+    if (rc == DZ_MISUSE) return raiseStmtError(L, c, &err, NULL, 0, 0);
+  }
+  for (i = 0; i < n; i++) {
+    BatchItem *it = &aItem[i];
+    int iKeyBase;
+    lua_rawgeti(L, iKeep, aiKeys[i]);
+    iKeyBase = pushKeys(L, lua_gettop(L), it->nKeys);
+    if (bPipeline) {
+      collectResults(L, c, apStmt[i], it->zSql, it->nSql, it->aVal, it->nVal, it->bShape ? &it->shape : NULL,
+                     iKeyBase, M_EXECUTE, it->bHasRows, 0);
+    } else {
+      runStatement(L, c, NULL, it->zSql, it->nSql, it->aVal, it->nVal, it->bShape ? &it->shape : NULL,
+                   iKeyBase, M_EXECUTE, it->bHasRows, 0);
+    }
+    lua_rawseti(L, iOut, i + 1);
+    lua_settop(L, iOut);
+  }
+  return 1;
 }
 
 /* execute(db, kind, query, method, placeholders) */
@@ -1075,6 +1220,8 @@ static const luaL_Reg aFunc[] = {
   { "exec", l_exec },
   { "begin", l_begin },
   { "finish", l_finish },
+  { "batch", l_batch },
+  { "hasPipeline", l_hasPipeline },
   { "reconnect", l_reconnect },
   { "execute", l_execute },
   { "prepare", l_prepare },

@@ -808,6 +808,21 @@ end
 -- db:batch({ q1, q2, ... }): all in one transaction; returns each result.
 function DB:batch(queries)
   if type(queries) ~= "table" then argError("batch", 1, "list of queries", type(queries)) end
+  requireConn(self, "batch()")
+  if core.hasPipeline(self) then
+    -- one round trip (libpq pipeline mode): atomic as one implicit
+    -- transaction outside db:transaction, part of the open one inside it
+    local items = {}
+    for i, q in ipairs(queries) do
+      local k = kindOf(q)
+      if k == K.SQL then items[i] = { "raw", q }
+      elseif type(q) == "table" and q.kind and q.cfg then
+        if q.cfg.returningId then error("drizzle: batch(): returningId() queries cannot be batched", 2) end
+        items[i] = { q.kind, q }
+      else argError("batch", 1, "list of queries", type(q)) end
+    end
+    return core.batch(self, items)
+  end
   return self:transaction(function(tx)
     local out = {}
     for i, q in ipairs(queries) do
