@@ -193,6 +193,9 @@ static void testTypes(dz_conn *c){
   D->xColumn(pSel, 23, &v); check(isText(&v, "-838:59:59"), "time, negative, > 24 h");
   D->xColumn(pSel, 24, &v); check(isText(&v, "12:34:56.78"), "time(2)");
   D->xColumn(pSel, 25, &v); check(isInt(&v, 682), "bit(10)");
+  D->xColumn(pSel, 25, &v); check(isInt(&v, 682), "bit(10) read twice");
+  D->xColumn(pSel, 6, &v); check(isText(&v, "18446744073709551615"), "bigint unsigned max read twice");
+  D->xColumn(pSel, 22, &v); check(isText(&v, "2024-01-02 03:04:05.000001"), "timestamp(6) read twice");
   D->xColumn(pSel, 26, &v); check(isInt(&v, 1), "boolean is tinyint(1): 1");
   D->xColumn(pSel, 27, &v); check(isText(&v, "b;c"), "enum");
   D->xColumn(pSel, 28, &v); check(isText(&v, "it's; fine"), "default from a script with ; in quotes");
