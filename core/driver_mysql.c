@@ -957,5 +957,7 @@ const dz_driver dz_driver_mysql = {
   myLastInsertId,
   myExec,
   NULL,                 /* xSetNotice: MySQL has no asynchronous notices */
+  NULL,                 /* xBroken: errors 2006/2013/1927 report a lost connection */
   myReconnect,
+  NULL,                 /* xBatch: statements run one at a time */
 };

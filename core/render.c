@@ -290,6 +290,8 @@ static void renderSelection(dz_render *r, const dz_field *a, int n, int bSingle)
       if (bCast) dz_render_text(r, "cast(");
       if (bSingle) {
         dz_render_column_name(r, pCol);
+      } else if (r->pDialect->mFeature & DZ_F_SCHEMA_IN_SELECTION) {
+        renderColumn(r, e, 0);
       } else {
         quoteName(r, e->u.c.zAlias ? e->u.c.zAlias : pCol->pTable->zName);
         dz_buf_addc(&r->sql, '.');
@@ -652,7 +654,7 @@ int dz_render_delete(dz_render *r, const dz_delete *s) {
 /* ------------------------------------------------------------- dialects */
 
 const dz_dialect *dz_dialect_find(const char *zName) {
-  static const dz_dialect *const aDialect[] = { &dz_dialect_sqlite };
+  static const dz_dialect *const aDialect[] = { &dz_dialect_sqlite, &dz_dialect_pg, &dz_dialect_mysql };
   size_t i;
   for (i = 0; i < sizeof aDialect / sizeof aDialect[0]; i++) {
     if (strcmp(aDialect[i]->zName, zName) == 0) return aDialect[i];

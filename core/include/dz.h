@@ -316,6 +316,7 @@ extern const dz_dialect dz_dialect_mysql;
 #define DZ_F_INSERT_DEFAULT 0x0080u /* a missing insert value is `default` (pg/mysql) */
 #define DZ_F_ORDER_LIMIT_DML 0x0100u /* update/delete ... order by ... limit */
 #define DZ_F_SETOP_ALL_EXCEPT 0x0200u /* intersect all / except all */
+#define DZ_F_SCHEMA_IN_SELECTION 0x0400u /* selected columns keep their schema ("s"."t"."c"): pg, mysql */
 
 unsigned dz_dialect_features(const dz_dialect *d);
 

@@ -70,8 +70,24 @@ enum {
   CODEC_BLOB, CODEC_BLOB_JSON, CODEC_BLOB_BIGINT, CODEC_NUMERIC_STRING,
   CODEC_NUMERIC_NUMBER, CODEC_NUMERIC_BIGINT, CODEC_CUSTOM,
   /* decoders of selected expressions (mapWith) */
-  CODEC_NUMBER, CODEC_STRING, CODEC_FUNCTION
+  CODEC_NUMBER, CODEC_STRING, CODEC_FUNCTION,
+  /* server dialects (codec_text.c holds their text forms) */
+  CODEC_BIGINT,          /* exact int64; a decimal string on 5.1/LuaJIT */
+  CODEC_BOOLEAN,         /* a bool bound as is; 1/0 read back as true/false (mysql) */
+  CODEC_TIMESTAMP_ISO,   /* seconds <-> ISO 8601 text (pg timestamp/date 'date' mode) */
+  CODEC_MYSQL_DATETIME,  /* seconds <-> 'YYYY-MM-DD hh:mm:ss.mmm' */
+  CODEC_MYSQL_DATE,      /* seconds -> a datetime string; a date read back as its instant */
+  CODEC_PG_ARRAY,        /* Lua sequence <-> array literal; element codec in bits 8..15 */
+  CODEC_POINT_XY, CODEC_POINT_TUPLE, CODEC_LINE_ABC, CODEC_LINE_TUPLE,
+  CODEC_GEOMETRY_XY, CODEC_GEOMETRY_TUPLE, CODEC_VECTOR
 };
+
+/* A codec number may carry an array's element codec and element kind:
+** base | elem << 8 | kind << 16. */
+#define CODEC_BASE(e)      ((e) & 0xff)
+#define CODEC_ELEM(e)      (((e) >> 8) & 0xff)
+#define CODEC_ELEMKIND(e)  (((e) >> 16) & 0xff)
+enum { ELEM_TEXT = 0, ELEM_INT, ELEM_FLOAT, ELEM_BOOL };
 
 /* A table registered with the core: its dz_table and columns live in one
 ** arena owned by this userdata (core.c). */
@@ -145,5 +161,13 @@ void dzl_encode_value(lua_State *L, int idx, int eCodec, int iCol, dz_value *pOu
 void dzl_push_decoded(lua_State *L, const dz_value *v, int eCodec, int iFnIdx);
 void dzl_push_value(lua_State *L, const dz_value *v);
 void dzl_fmt_number(char *a, size_t n, double f);
+
+/* codec_text.c */
+int dzl_parse_instant(const char *z, size_t n, double *pOut);
+void dzl_format_instant(char *a, size_t n, double secs, int bMysql);
+void dzl_push_shape_text(lua_State *L, int idx, int eCodec);
+void dzl_push_shape_value(lua_State *L, const char *z, size_t n, int eCodec);
+void dzl_push_array_text(lua_State *L, int idx, int eElem, int iCol, int iAnchor, int *pnAnchor);
+void dzl_push_array_value(lua_State *L, const char *z, size_t n, int eElem, int eKind);
 LCol *dzl_colptr(lua_State *L, int iColObj);
 int dzl_kind(lua_State *L, int idx);

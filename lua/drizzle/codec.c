@@ -21,7 +21,13 @@ static const struct { const char *zName; int eCodec; } aCodecName[] = {
   { "json", CODEC_JSON }, { "blob", CODEC_BLOB }, { "blob_json", CODEC_BLOB_JSON },
   { "blob_bigint", CODEC_BLOB_BIGINT }, { "numeric_string", CODEC_NUMERIC_STRING },
   { "numeric_number", CODEC_NUMERIC_NUMBER }, { "numeric_bigint", CODEC_NUMERIC_BIGINT },
-  { "custom", CODEC_CUSTOM },
+  { "custom", CODEC_CUSTOM }, { "bigint", CODEC_BIGINT }, { "boolean", CODEC_BOOLEAN },
+  { "timestamp_iso", CODEC_TIMESTAMP_ISO }, { "mysql_datetime", CODEC_MYSQL_DATETIME },
+  { "mysql_date", CODEC_MYSQL_DATE }, { "pg_array", CODEC_PG_ARRAY },
+  { "point_xy", CODEC_POINT_XY }, { "point_tuple", CODEC_POINT_TUPLE },
+  { "line_abc", CODEC_LINE_ABC }, { "line_tuple", CODEC_LINE_TUPLE },
+  { "geometry_xy", CODEC_GEOMETRY_XY }, { "geometry_tuple", CODEC_GEOMETRY_TUPLE },
+  { "vector", CODEC_VECTOR },
 };
 
 int dzl_codec_from_name(const char *z) {
@@ -45,6 +51,18 @@ void dzl_pushint64(lua_State *L, int64_t v) {
     snprintf(a, sizeof a, "%lld", (long long)v);
     lua_pushstring(L, a);
   }
+}
+#endif
+
+/* A bigint-mode value: a Lua integer on 5.3+, a decimal string on 5.1 and
+** LuaJIT (LUA_API.md §5: never a rounded number). */
+#if LUA_VERSION_NUM >= 503
+static void dzl_pushbigint(lua_State *L, int64_t v) { lua_pushinteger(L, (lua_Integer)v); }
+#else
+static void dzl_pushbigint(lua_State *L, int64_t v) {
+  char a[24];
+  snprintf(a, sizeof a, "%lld", (long long)v);
+  lua_pushstring(L, a);
 }
 #endif
 
@@ -186,10 +204,43 @@ void dzl_encode_value(lua_State *L, int idx, int eCodec, int iCol, dz_value *v, 
     v->t = DZ_NULL;
     return;
   }
-  switch (eCodec) {
+  switch (CODEC_BASE(eCodec)) {
     case CODEC_BOOLEAN_INT:
       if (t == LUA_TBOOLEAN) { v->t = DZ_INT; v->u.i = lua_toboolean(L, idx); return; }
       break;
+    case CODEC_TIMESTAMP_ISO:
+    case CODEC_MYSQL_DATETIME:
+    case CODEC_MYSQL_DATE:
+      if (t == LUA_TSTRING) break;          /* already the server's text */
+      dzl_format_instant(a, sizeof a, roundMs(L, idx, "timestamp") / 1000.0, CODEC_BASE(eCodec) != CODEC_TIMESTAMP_ISO);
+      lua_pushstring(L, a);
+      setText(v, DZ_TEXT, anchorTop(L, iAnchor, pnAnchor, &n), 0);
+      v->u.s.n = n;
+      return;
+    case CODEC_BIGINT: {
+      int64_t i;
+      if (!dzl_toint64(L, idx, &i)) {
+        luaL_error(L, "drizzle: bigint value must be an integer (or its decimal string), got %s", luaL_typename(L, idx));
+      }
+      v->t = DZ_INT;
+      v->u.i = i;
+      return;
+    }
+    case CODEC_PG_ARRAY: {
+      const char *z;
+      dzl_push_array_text(L, idx, CODEC_ELEM(eCodec), iCol, iAnchor, pnAnchor);
+      z = anchorTop(L, iAnchor, pnAnchor, &n);
+      setText(v, DZ_TEXT, z, n);
+      return;
+    }
+    case CODEC_POINT_XY: case CODEC_POINT_TUPLE: case CODEC_LINE_ABC: case CODEC_LINE_TUPLE:
+    case CODEC_GEOMETRY_XY: case CODEC_GEOMETRY_TUPLE: case CODEC_VECTOR: {
+      const char *z;
+      dzl_push_shape_text(L, idx, CODEC_BASE(eCodec));
+      z = anchorTop(L, iAnchor, pnAnchor, &n);
+      setText(v, DZ_TEXT, z, n);
+      return;
+    }
     case CODEC_TIMESTAMP_S:
       v->t = DZ_INT;
       v->u.i = (int64_t)floor(roundMs(L, idx, "timestamp") / 1000.0);
@@ -308,7 +359,38 @@ static void pushString(lua_State *L, const dz_value *v) {
 /* Push the decoded form of a non-NULL driver value. iFnIdx: stack index of
 ** a decoder function (CODEC_CUSTOM/CODEC_FUNCTION), else 0. [-0,+1,e] */
 void dzl_push_decoded(lua_State *L, const dz_value *v, int eCodec, int iFnIdx) {
-  switch (eCodec) {
+  switch (CODEC_BASE(eCodec)) {
+    case CODEC_BOOLEAN:
+      if (v->t == DZ_BOOL) break;
+      lua_pushboolean(L, asDouble(v) == 1.0);
+      return;
+    case CODEC_BIGINT:
+      if (v->t == DZ_INT) { dzl_pushbigint(L, v->u.i); return; }
+      if (v->t == DZ_TEXT) {
+        int64_t i;
+        if (parseInt64(v->u.s.z, v->u.s.n, &i)) { dzl_pushbigint(L, i); return; }
+      }
+      break;
+    case CODEC_TIMESTAMP_ISO:
+    case CODEC_MYSQL_DATETIME:
+    case CODEC_MYSQL_DATE:
+      if (v->t == DZ_TEXT) {
+        double secs;
+        if (!dzl_parse_instant(v->u.s.z, v->u.s.n, &secs)) {
+          luaL_error(L, "drizzle: cannot read '%.*s' as a date/time", (int)(v->u.s.n > 60 ? 60 : v->u.s.n), v->u.s.z);
+        }
+        if (secs == floor(secs) && fabs(secs) < 9007199254740992.0) dzl_pushint64(L, (int64_t)secs);
+        else lua_pushnumber(L, secs);
+        return;
+      }
+      break;
+    case CODEC_PG_ARRAY:
+      if (v->t == DZ_TEXT) { dzl_push_array_value(L, v->u.s.z, v->u.s.n, CODEC_ELEM(eCodec), CODEC_ELEMKIND(eCodec)); return; }
+      break;
+    case CODEC_POINT_XY: case CODEC_POINT_TUPLE: case CODEC_LINE_ABC: case CODEC_LINE_TUPLE:
+    case CODEC_GEOMETRY_XY: case CODEC_GEOMETRY_TUPLE: case CODEC_VECTOR:
+      if (v->t == DZ_TEXT) { dzl_push_shape_value(L, v->u.s.z, v->u.s.n, CODEC_BASE(eCodec)); return; }
+      break;
     case CODEC_BOOLEAN_INT:
       lua_pushboolean(L, asDouble(v) == 1.0);
       return;

@@ -73,6 +73,28 @@ static void *tableAlloc(lua_State *L, LTable *t, size_t n) {
   return p;
 }
 
+/* An array column's element codec and kind, packed above its codec (see
+** CODEC_ELEM in binding.h), from spec fields elemCodec and elemKind. */
+static int arrayElement(lua_State *L, int iSpec, const char *zCol) {
+  static const char *const azKind[] = { "text", "int", "float", "bool", NULL };
+  int eElem = CODEC_NONE, eKind = ELEM_TEXT;
+  const char *z;
+  lua_getfield(L, iSpec, "elemCodec");
+  z = lua_tostring(L, -1);
+  if (z) {
+    eElem = dzl_codec_from_name(z);
+    if (eElem < 0) luaL_error(L, "drizzle: unknown element codec '%s' for array column '%s'", z, zCol);
+  }
+  lua_getfield(L, iSpec - 1, "elemKind");
+  z = lua_tostring(L, -1);
+  if (z) {
+    for (eKind = 0; azKind[eKind] && strcmp(azKind[eKind], z) != 0; eKind++) {}
+    if (!azKind[eKind]) luaL_error(L, "drizzle: unknown element kind '%s' for array column '%s'", z, zCol);
+  }
+  lua_pop(L, 2);
+  return eElem << 8 | eKind << 16;
+}
+
 /* newTable(name, schema|nil, specs) -> userdata. specs[i] = { name, snake,
 ** camel, key, sqlType, flags, codec }. [-0,+1,e] */
 static int l_newTable(lua_State *L) {
@@ -108,7 +130,9 @@ static int l_newTable(lua_State *L) {
     zCodec = lua_tostring(L, -1);
     p->eCodec = zCodec ? dzl_codec_from_name(zCodec) : CODEC_NONE;
     if (p->eCodec < 0) luaL_error(L, "drizzle: unknown codec '%s' for column '%s'", zCodec, p->c.zName);
-    lua_pop(L, 3);
+    lua_pop(L, 2);
+    if (p->eCodec == CODEC_PG_ARRAY) p->eCodec |= arrayElement(L, -1, p->c.zName);
+    lua_pop(L, 1);
     if (!p->c.zName) luaL_error(L, "drizzle: column %d of table '%s' has no name", i + 1, zName);
     p->c.pTable = pTab;
     p->c.iOrder = i;

@@ -134,6 +134,11 @@ function Column:generatedAlwaysAs(as, config)
   return self
 end
 
+-- defaultNow(): now() on PostgreSQL, (now()) on MySQL, as Drizzle writes them.
+function Column:defaultNow()
+  return self:default(ast.sql(self.dialect == "mysql" and "(now())" or "now()"))
+end
+
 -- $type<T>() has no Lua counterpart: accepted, does nothing.
 function Column:type() return self end
 Column["$type"] = Column.type
@@ -249,6 +254,8 @@ local function registerWithCore(info)
       sqlType = sqlTypeOf(col) or "",
       flags = flagsOf(col),
       codec = col.codec or "none",
+      elemCodec = col.elemCodec,
+      elemKind = col.elemKind,
       column = col,
     }
   end

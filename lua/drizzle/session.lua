@@ -759,6 +759,39 @@ local function newDB(dialect, opts)
 end
 M.newDB = newDB
 
+-- A libpq conninfo string from an option table (node-postgres' names):
+-- { host, port, user, password, database, ssl = bool | mode, options, application_name, connectionTimeoutMillis }
+local conninfoKeys = {
+  { "host", "host" }, { "port", "port" }, { "user", "user" }, { "password", "password" },
+  { "database", "dbname" }, { "dbname", "dbname" }, { "options", "options" },
+  { "application_name", "application_name" }, { "sslmode", "sslmode" },
+}
+function M.conninfo(t)
+  local parts = {}
+  local function add(key, v)
+    v = tostring(v):gsub("\\", "\\\\"):gsub("'", "\\'")
+    parts[#parts + 1] = key .. "='" .. v .. "'"
+  end
+  if t.connectionString or t.url then add("dbname", t.connectionString or t.url) end
+  for _, kv in ipairs(conninfoKeys) do
+    if t[kv[1]] ~= nil then add(kv[2], t[kv[1]]) end
+  end
+  if t.ssl ~= nil and t.sslmode == nil then add("sslmode", t.ssl == true and "require" or (t.ssl == false and "disable" or t.ssl)) end
+  if t.connectionTimeoutMillis then add("connect_timeout", math.max(1, math.ceil(t.connectionTimeoutMillis / 1000))) end
+  return table.concat(parts, " ")
+end
+
+-- A mysql:// URL from an option table { host, port, user, password, database, socketPath }.
+local function urlEscape(v)
+  return (tostring(v):gsub("[^%w%-%._~]", function(c) return ("%%%02X"):format(c:byte()) end))
+end
+function M.mysqlUrl(t)
+  local auth = t.user and (urlEscape(t.user) .. (t.password and (":" .. urlEscape(t.password)) or "") .. "@") or ""
+  local url = "mysql://" .. auth .. (t.host or "localhost") .. (t.port and (":" .. t.port) or "") .. "/" .. urlEscape(t.database or "")
+  if t.socketPath then url = url .. "?socket=" .. urlEscape(t.socketPath) end
+  return url
+end
+
 -- The dialect module's drizzle(...) and drizzle.mock(...).
 function M.factory(dialect, parseTarget)
   local f = {}

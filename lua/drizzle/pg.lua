@@ -1,0 +1,392 @@
+-- drizzle.pg: pg-core (`drizzle-orm/pg-core`) and the libpq driver
+-- (`drizzle-orm/node-postgres`).
+--
+--   local pg = require("drizzle.pg")
+--   local users = pg.pgTable("users", { id = pg.serial("id"):primaryKey() })
+--   local db = pg.drizzle("postgres://user@127.0.0.1/db")
+--
+-- Column functions set the SQL type as Drizzle's getSQLType() writes it,
+-- Drizzle's column class name (drizzle.kit reads it) and a codec: how the C
+-- binding maps Lua values to the driver and back (see lua/drizzle/codec.c:
+-- timestamps as ISO text, arrays as array literals, points as "(x,y)").
+local ast = require("drizzle.ast")
+local schema = require("drizzle.schema")
+local session = require("drizzle.session")
+local views = require("drizzle.views")
+
+local type, error, setmetatable, tostring, pairs = type, error, setmetatable, tostring, pairs
+local newColumn, nameAndConfig, Column = schema.newColumn, schema.nameAndConfig, schema.Column
+
+local M = {}
+local elementKind
+
+------------------------------------------------------------------ columns
+
+-- A pg column builder. spec: columnType, sqlType, codec and any extra fields.
+local function column(spec, name, config)
+  spec.dialect = "pg"
+  spec.name = name
+  spec.config = config
+  return newColumn(spec)
+end
+
+local function badMode(fn, name, mode, allowed)
+  error(("%s(%s): unknown mode %q (%s)"):format(fn, name or "", tostring(mode), allowed), 3)
+end
+
+-- A column function with a fixed type and codec: pg.text, pg.uuid, ...
+local function simple(fn, columnType, sqlType, codec)
+  M[fn] = function(a, b)
+    local name, config = nameAndConfig(fn, a, b)
+    return column({ columnType = columnType, sqlType = sqlType, codec = codec or "none" }, name, config)
+  end
+end
+
+simple("integer", "PgInteger", "integer")
+simple("smallint", "PgSmallInt", "smallint")
+simple("boolean", "PgBoolean", "boolean")
+simple("real", "PgReal", "real")
+simple("doublePrecision", "PgDoublePrecision", "double precision")
+simple("json", "PgJson", "json", "json")
+simple("jsonb", "PgJsonb", "jsonb", "json")
+simple("inet", "PgInet", "inet")
+simple("cidr", "PgCidr", "cidr")
+simple("macaddr", "PgMacaddr", "macaddr")
+simple("macaddr8", "PgMacaddr8", "macaddr8")
+simple("serial", "PgSerial", "serial")
+simple("smallserial", "PgSmallSerial", "smallserial")
+
+-- serial columns are not null and have a default (the sequence)
+for _, fn in pairs({ "serial", "smallserial" }) do
+  local make = M[fn]
+  M[fn] = function(a, b)
+    local c = make(a, b)
+    c.isNotNull, c.hasDefault = true, true
+    return c
+  end
+end
+
+-- bigint(name?, { mode = "number" | "bigint" })
+function M.bigint(a, b)
+  local name, config = nameAndConfig("bigint", a, b)
+  local mode = config.mode or "number"
+  if mode == "number" then
+    return column({ columnType = "PgBigInt53", sqlType = "bigint", codec = "none", mode = mode }, name, config)
+  elseif mode == "bigint" then
+    return column({ columnType = "PgBigInt64", sqlType = "bigint", codec = "bigint", mode = mode }, name, config)
+  end
+  badMode("bigint", name, mode, "number, bigint")
+end
+
+function M.bigserial(a, b)
+  local name, config = nameAndConfig("bigserial", a, b)
+  local mode = config.mode or "number"
+  local c
+  if mode == "number" then
+    c = column({ columnType = "PgBigSerial53", sqlType = "bigserial", codec = "none", mode = mode }, name, config)
+  elseif mode == "bigint" then
+    c = column({ columnType = "PgBigSerial64", sqlType = "bigserial", codec = "bigint", mode = mode }, name, config)
+  else
+    badMode("bigserial", name, mode, "number, bigint")
+  end
+  c.isNotNull, c.hasDefault = true, true
+  return c
+end
+
+-- text(name?, { enum = {...} })
+function M.text(a, b)
+  local name, config = nameAndConfig("text", a, b)
+  return column({ columnType = "PgText", sqlType = "text", codec = "none", enumValues = config.enum }, name, config)
+end
+
+-- varchar(name?, { length = n, enum = {...} }), char(...)
+local function sized(fn, columnType)
+  M[fn] = function(a, b)
+    local name, config = nameAndConfig(fn, a, b)
+    local sqlType = config.length and (fn .. "(" .. config.length .. ")") or fn
+    return column({ columnType = columnType, sqlType = sqlType, codec = "none", enumValues = config.enum }, name, config)
+  end
+end
+sized("varchar", "PgVarchar")
+sized("char", "PgChar")
+
+-- numeric(name?, { precision = p, scale = s, mode = "string" | "number" | "bigint" })
+function M.numeric(a, b)
+  local name, config = nameAndConfig("numeric", a, b)
+  local p, s = config.precision, config.scale
+  local sqlType = "numeric"
+  if p ~= nil and s ~= nil then sqlType = ("numeric(%s, %s)"):format(p, s)
+  elseif p ~= nil then sqlType = ("numeric(%s)"):format(p) end
+  local mode = config.mode or "string"
+  local columnType, codec = "PgNumeric", "numeric_string"
+  if mode == "number" then columnType, codec = "PgNumericNumber", "numeric_number"
+  elseif mode == "bigint" then columnType, codec = "PgNumericBigInt", "numeric_bigint"
+  elseif mode ~= "string" then badMode("numeric", name, mode, "string, number, bigint") end
+  return column({ columnType = columnType, sqlType = sqlType, codec = codec, mode = mode }, name, config)
+end
+M.decimal = M.numeric
+
+-- uuid(name?):defaultRandom()
+function M.uuid(a, b)
+  local name, config = nameAndConfig("uuid", a, b)
+  return column({ columnType = "PgUUID", sqlType = "uuid", codec = "none" }, name, config)
+end
+
+function Column:defaultRandom()
+  return self:default(ast.sql("gen_random_uuid()"))
+end
+
+
+-- date(name?, { mode = "string" | "date" })
+function M.date(a, b)
+  local name, config = nameAndConfig("date", a, b)
+  local mode = config.mode or "string"
+  if mode == "date" then
+    return column({ columnType = "PgDate", sqlType = "date", codec = "timestamp_iso", mode = mode }, name, config)
+  elseif mode == "string" then
+    return column({ columnType = "PgDateString", sqlType = "date", codec = "none", mode = mode }, name, config)
+  end
+  badMode("date", name, mode, "string, date")
+end
+
+-- time(name?, { precision = p, withTimezone = bool })
+function M.time(a, b)
+  local name, config = nameAndConfig("time", a, b)
+  local sqlType = "time" .. (config.precision ~= nil and ("(" .. config.precision .. ")") or "")
+    .. (config.withTimezone and " with time zone" or "")
+  return column({ columnType = "PgTime", sqlType = sqlType, codec = "none" }, name, config)
+end
+
+-- timestamp(name?, { precision = p, withTimezone = bool, mode = "date" | "string" })
+function M.timestamp(a, b)
+  local name, config = nameAndConfig("timestamp", a, b)
+  local sqlType = "timestamp" .. (config.precision ~= nil and (" (" .. config.precision .. ")") or "")
+    .. (config.withTimezone and " with time zone" or "")
+  local mode = config.mode or "date"
+  if mode == "date" then
+    return column({ columnType = "PgTimestamp", sqlType = sqlType, codec = "timestamp_iso", mode = mode,
+                    withTimezone = config.withTimezone or false }, name, config)
+  elseif mode == "string" then
+    return column({ columnType = "PgTimestampString", sqlType = sqlType, codec = "none", mode = mode,
+                    withTimezone = config.withTimezone or false }, name, config)
+  end
+  badMode("timestamp", name, mode, "date, string")
+end
+
+-- interval(name?, { fields = "day to second", precision = p })
+function M.interval(a, b)
+  local name, config = nameAndConfig("interval", a, b)
+  local sqlType = "interval" .. (config.fields and (" " .. config.fields) or "")
+    .. (config.precision and ("(" .. config.precision .. ")") or "")
+  return column({ columnType = "PgInterval", sqlType = sqlType, codec = "none" }, name, config)
+end
+
+-- point(name?, { mode = "xy" | "tuple" })
+function M.point(a, b)
+  local name, config = nameAndConfig("point", a, b)
+  local mode = config.mode or "xy"
+  if mode == "xy" then
+    return column({ columnType = "PgPointObject", sqlType = "point", codec = "point_xy", mode = mode }, name, config)
+  elseif mode == "tuple" then
+    return column({ columnType = "PgPointTuple", sqlType = "point", codec = "point_tuple", mode = mode }, name, config)
+  end
+  badMode("point", name, mode, "xy, tuple")
+end
+
+-- line(name?, { mode = "abc" | "tuple" })
+function M.line(a, b)
+  local name, config = nameAndConfig("line", a, b)
+  local mode = config.mode or "tuple"
+  if mode == "abc" then
+    return column({ columnType = "PgLineABC", sqlType = "line", codec = "line_abc", mode = mode }, name, config)
+  elseif mode == "tuple" then
+    return column({ columnType = "PgLine", sqlType = "line", codec = "line_tuple", mode = mode }, name, config)
+  end
+  badMode("line", name, mode, "abc, tuple")
+end
+
+-- geometry(name?, { type = "point", mode = "tuple" | "xy", srid = n }) (PostGIS)
+function M.geometry(a, b)
+  local name, config = nameAndConfig("geometry", a, b)
+  local sqlType = "geometry(point" .. (config.srid ~= nil and ("," .. config.srid) or "") .. ")"
+  local mode = config.mode or "tuple"
+  if mode == "xy" then
+    return column({ columnType = "PgGeometryObject", sqlType = sqlType, codec = "geometry_xy", mode = mode,
+                    srid = config.srid }, name, config)
+  elseif mode == "tuple" then
+    return column({ columnType = "PgGeometry", sqlType = sqlType, codec = "geometry_tuple", mode = mode,
+                    srid = config.srid }, name, config)
+  end
+  badMode("geometry", name, mode, "tuple, xy")
+end
+
+-- pgvector: vector/halfvec/sparsevec/bit(name?, { dimensions = n })
+local function dimensioned(fn, columnType, codec)
+  M[fn] = function(a, b)
+    local name, config = nameAndConfig(fn, a, b)
+    if config.dimensions == nil then
+      error(("%s(%s): the dimensions option is required"):format(fn, name or ""), 2)
+    end
+    return column({ columnType = columnType, sqlType = fn .. "(" .. config.dimensions .. ")", codec = codec,
+                    dimensions = config.dimensions }, name, config)
+  end
+end
+dimensioned("vector", "PgVector", "vector")
+dimensioned("halfvec", "PgHalfVector", "vector")
+dimensioned("sparsevec", "PgSparseVector", "none")
+dimensioned("bit", "PgBinaryVector", "none")
+
+-- customType({ dataType = function(config) return "text" end, toDriver = f, fromDriver = g })
+function M.customType(cfg)
+  if type(cfg) ~= "table" or type(cfg.dataType) ~= "function" then
+    error("bad argument #1 to 'customType' (table with a dataType function expected)", 2)
+  end
+  return function(a, b)
+    local name, config = nameAndConfig("customType", a, b)
+    return column({ columnType = "PgCustomColumn", sqlType = function(c) return cfg.dataType(c) end,
+                    codec = (cfg.toDriver or cfg.fromDriver) and "custom" or "none",
+                    toDriver = cfg.toDriver, fromDriver = cfg.fromDriver }, name, config)
+  end
+end
+
+-- How an element of an array of this column reads from the array literal.
+local intTypes = { PgInteger = true, PgSmallInt = true, PgBigInt53 = true, PgBigInt64 = true, PgSerial = true,
+                   PgSmallSerial = true, PgBigSerial53 = true, PgBigSerial64 = true }
+local floatTypes = { PgReal = true, PgDoublePrecision = true }
+elementKind = function(base)
+  if intTypes[base.columnType] then return "int" end
+  if floatTypes[base.columnType] then return "float" end
+  if base.columnType == "PgBoolean" then return "bool" end
+  return "text"
+end
+
+-- col:array(size?): an array of the column's type; chains (matrix = integer():array():array()).
+function Column:array(size)
+  if self.dialect ~= "pg" then
+    error(("array(): %s columns have no arrays (PostgreSQL only)"):format(self.dialect or "?"), 2)
+  end
+  local base = self
+  local sqlType = function(config, col)
+    local t = schema.sqlTypeOf(base)
+    return t .. "[" .. (size ~= nil and tostring(size) or "") .. "]"
+  end
+  local c = column({ columnType = "PgArray", sqlType = sqlType, codec = "pg_array",
+                     elemCodec = base.codec == "pg_array" and base.elemCodec or base.codec,
+                     elemKind = base.codec == "pg_array" and base.elemKind or elementKind(base),
+                     dims = (base.dims or 1) + (base.codec == "pg_array" and 1 or 0),
+                     baseColumn = base, size = size, enumValues = base.enumValues, enum = base.enum,
+                     toDriver = base.toDriver, fromDriver = base.fromDriver },
+                   base.name, base.config)
+  c.seq = base.seq
+  return c
+end
+
+-- Identity columns: generatedAlwaysAsIdentity({ startWith = 1000, ... })
+local function identity(kind)
+  return function(self, options)
+    self.identity = { type = kind, sequenceOptions = options or {} }
+    self.hasDefault = true
+    self.isNotNull = true
+    return self
+  end
+end
+Column.generatedAlwaysAsIdentity = identity("always")
+Column.generatedByDefaultAsIdentity = identity("byDefault")
+
+------------------------------------------------------------------- enums
+
+-- pgEnum("role", { "admin", "editor" }): callable, makes enum columns.
+local EnumMT = { __name = "drizzle.PgEnum" }
+EnumMT.__index = EnumMT
+EnumMT.__call = function(e, a, b)
+  local name, config = nameAndConfig(e.enumName, a, b)
+  return column({ columnType = "PgEnumColumn", sqlType = e.schema and ('"' .. e.schema .. '"."' .. e.enumName .. '"') or e.enumName,
+                  codec = "none", enum = e, enumValues = e.enumValues }, name, config)
+end
+
+local function newEnum(name, values, schemaName)
+  if type(name) ~= "string" then error("bad argument #1 to 'pgEnum' (enum name expected, got " .. type(name) .. ")", 3) end
+  if type(values) ~= "table" or #values == 0 then
+    error(("pgEnum(%q): bad argument #2 (a non-empty list of values expected)"):format(name), 3)
+  end
+  return setmetatable({ kind = "enum", enumName = name, enumValues = values, schema = schemaName }, EnumMT)
+end
+
+function M.pgEnum(name, values) return newEnum(name, values, nil) end
+function M.isPgEnum(v) return getmetatable(v) == EnumMT end
+
+--------------------------------------------------------------- sequences
+
+-- pgSequence("name", { startWith, increment, minValue, maxValue, cache, cycle })
+local function newSequence(name, options, schemaName)
+  if type(name) ~= "string" then error("bad argument #1 to 'pgSequence' (sequence name expected, got " .. type(name) .. ")", 3) end
+  return { kind = "sequence", seqName = name, seqOptions = options or {}, schema = schemaName }
+end
+function M.pgSequence(name, options) return newSequence(name, options, nil) end
+
+------------------------------------------------------------------- tables
+
+local function newTable(name, columns, extra, schemaName)
+  return schema.newTable("pgTable", name, columns, extra, { dialect = "pg", schema = schemaName })
+end
+
+function M.pgTable(name, columns, extra) return newTable(name, columns, extra, nil) end
+
+-- pgTableCreator(function(name) return "app_" .. name end)
+function M.pgTableCreator(customize)
+  if type(customize) ~= "function" then
+    error("bad argument #1 to 'pgTableCreator' (function expected, got " .. type(customize) .. ")", 2)
+  end
+  return function(name, columns, extra) return newTable(customize(name), columns, extra, nil) end
+end
+
+------------------------------------------------------------------- views
+
+function M.pgView(name, columns) return views.builder("pg", name, columns, nil, false) end
+function M.pgMaterializedView(name, columns) return views.builder("pg", name, columns, nil, true) end
+
+----------------------------------------------------------------- schemas
+
+-- pgSchema("auth"): schema:table(...), :enum(...), :sequence(...), :view(...)
+local SchemaMT = { __name = "drizzle.PgSchema" }
+SchemaMT.__index = SchemaMT
+function SchemaMT:table(name, columns, extra) return newTable(name, columns, extra, self.schemaName) end
+function SchemaMT:enum(name, values) return newEnum(name, values, self.schemaName) end
+function SchemaMT:sequence(name, options) return newSequence(name, options, self.schemaName) end
+function SchemaMT:view(name, columns) return views.builder("pg", name, columns, self.schemaName, false) end
+function SchemaMT:materializedView(name, columns) return views.builder("pg", name, columns, self.schemaName, true) end
+
+function M.pgSchema(name)
+  if type(name) ~= "string" then error("bad argument #1 to 'pgSchema' (schema name expected, got " .. type(name) .. ")", 2) end
+  if name == "public" then
+    error("You can't specify 'public' as schema name. Postgres is using public schema by default. If you want to use 'public' schema, just use pgTable() instead of creating a schema", 2)
+  end
+  return setmetatable({ kind = "schema", schemaName = name }, SchemaMT)
+end
+
+M.alias = schema.alias
+M.index = schema.index
+M.uniqueIndex = schema.uniqueIndex
+M.unique = schema.unique
+M.check = schema.check
+M.primaryKey = schema.primaryKey
+M.foreignKey = schema.foreignKey
+
+------------------------------------------------------------------ queries
+
+local setops = session.setOperators("pg")
+for k, v in pairs(setops) do M[k] = v end
+
+-- drizzle("postgres://...") | drizzle({ connection = url | { host = ..., ... }, schema = ..., logger = ..., casing = ... })
+M.drizzle = session.factory("pg", function(target)
+  if type(target) == "string" then return target, {} end
+  if type(target) == "table" then
+    local conn = target.connection or target.client
+    if type(conn) == "string" then return conn, target end
+    if type(conn) == "table" then return session.conninfo(conn), target end
+    error("pg.drizzle: options need a connection (URL string or table of host, port, user, password, database)", 3)
+  end
+  error("bad argument #1 to 'drizzle' (connection URL or options table expected, got " .. type(target) .. ")", 3)
+end)
+
+return M
