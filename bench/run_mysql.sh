@@ -14,8 +14,10 @@ rows=${ROWS:-100000}; export ROWS=$rows
 make -s build/libdzcore.a
 out=build/bench; mkdir -p "$out"
 cc -std=c11 -O2 $(mariadb_config --cflags) -o "$out/raw_mysql" bench/raw_mysql.c $(mariadb_config --libs)
-cc -std=c11 -O2 -Icore/include -o "$out/driver_mysql" bench/driver_mysql.c build/libdzcore.a \
-   -lsqlite3 $(mariadb_config --libs) -lm
+# libdzcore.a holds every compiled-in driver: link what the Makefile links.
+libs="-lsqlite3 $(mariadb_config --libs) -lm"
+[ -f core/driver_pg.c ] && libs="$libs -L$(pg_config --libdir) -lpq"
+cc -std=c11 -O2 -Icore/include -o "$out/driver_mysql" bench/driver_mysql.c build/libdzcore.a $libs
 
 srv=""
 cleanup(){ [ -n "$srv" ] && scripts/mysql_server.sh stop "$srv" >/dev/null 2>&1; [ -n "$srv" ] && rm -rf "$srv"; return 0; }
