@@ -140,7 +140,8 @@ extern const dz_driver dz_driver_sqlite;
 ** need no mysql.h. UNSIGNED: an integer column declared unsigned (BIGINT
 ** UNSIGNED above INT64_MAX comes back as DZ_TEXT of its digits). BINARY: a
 ** string/blob type with the binary charset (63); its cells are DZ_BLOB.
-** JSON: a JSON column (MariaDB reports it as a blob with a json flag). */
+** JSON: a JSON column (MySQL 8: type 245 with the binary charset; MariaDB:
+** LONGTEXT whose extended metadata format is "json"); cells are DZ_TEXT. */
 #define DZ_MYSQL_TYPE(x)     ((x) & 0xff)
 #define DZ_MYSQL_UNSIGNED    0x10000
 #define DZ_MYSQL_BINARY      0x20000

@@ -193,6 +193,9 @@ static void testTypes(dz_conn *c){
   D->xColumn(pSel, 23, &v); check(isText(&v, "-838:59:59"), "time, negative, > 24 h");
   D->xColumn(pSel, 24, &v); check(isText(&v, "12:34:56.78"), "time(2)");
   D->xColumn(pSel, 25, &v); check(isInt(&v, 682), "bit(10)");
+  D->xColumn(pSel, 25, &v); check(isInt(&v, 682), "bit(10) read twice");
+  D->xColumn(pSel, 6, &v); check(isText(&v, "18446744073709551615"), "bigint unsigned max read twice");
+  D->xColumn(pSel, 22, &v); check(isText(&v, "2024-01-02 03:04:05.000001"), "timestamp(6) read twice");
   D->xColumn(pSel, 26, &v); check(isInt(&v, 1), "boolean is tinyint(1): 1");
   D->xColumn(pSel, 27, &v); check(isText(&v, "b;c"), "enum");
   D->xColumn(pSel, 28, &v); check(isText(&v, "it's; fine"), "default from a script with ; in quotes");
@@ -350,6 +353,7 @@ static void testKillReconnect(const char *zUrl){
   check(run(p, a, 1, &err)==DZ_ROW, "reused statement before the kill");
   D->xReset(p);
   id = scalar(c, "select connection_id()");
+  check(D->xBroken && !D->xBroken(c), "xBroken: not before the kill");
   snprintf(zKill, sizeof(zKill), "kill %lld", (long long)id);
   mustExec(k, zKill);
   a[0] = vInt(2);
@@ -357,8 +361,10 @@ static void testKillReconnect(const char *zUrl){
   check(rc==DZ_DRIVER && (err.iCode==2006 || err.iCode==2013 || err.iCode==1927),
         "killed connection: DZ_DRIVER with 2006 / 2013 / 1927");
   printf("     (errno %d state %s: %s)\n", err.iCode, err.zState, err.zMsg);
+  check(D->xBroken(c), "xBroken after the lost connection");
   rc = D->xReconnect(c, &err);
   if( !check(rc==DZ_OK, "xReconnect") ) showErr(rc, &err);
+  check(!D->xBroken(c), "xBroken cleared by xReconnect");
   id2 = scalar(c, "select connection_id()");
   check(id2>0 && id2!=id, "a new connection id");
   rc = run(p, a, 1, &err);
@@ -369,6 +375,7 @@ static void testKillReconnect(const char *zUrl){
   D->xClose(c);
   rc = run(p, a, 1, &err);
   check(rc==DZ_MISUSE, "statement of a closed connection: misuse");
+  check(D->xReconnect(c, &err)==DZ_MISUSE && D->xBroken(c), "closed connection: reconnect is misuse, xBroken true");
   D->xFinalize(p);
   D->xClose(k);
 }
