@@ -410,7 +410,34 @@ typedef struct LConn {
   int iNextEvict;
   int bInTx;              /* between begin and commit/rollback: no silent reconnect */
   int bLost;              /* the server went away (mysql errors 2006/2013/1927/4031) */
+  dz_buf notices;         /* server notices not yet delivered, each NUL-terminated */
+  int iNoticeRef;         /* registry ref of db.onNotice, 0 when none */
 } LConn;
+
+/* Server notices (pg NOTICE/WARNING) arrive inside driver calls, where
+** calling Lua is unsafe; they are queued here and handed to db.onNotice
+** after the call. Without a handler they are dropped: never printed. */
+static void onNotice(void *pArg, const char *zMsg) {
+  LConn *c = (LConn *)pArg;
+  if (c->notices.n > 65536) return;      /* a runaway server: keep the first 64 KiB */
+  dz_buf_add(&c->notices, zMsg, strlen(zMsg) + 1);
+}
+
+static void deliverNotices(lua_State *L, LConn *c) {
+  dz_buf b;
+  size_t i = 0;
+  if (c->notices.n == 0 || !c->iNoticeRef) return;
+  b = c->notices;                          /* take the queue: a handler may run queries */
+  dz_buf_init(&c->notices);
+  while (i < b.n) {
+    size_t n = strlen(b.z + i);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, c->iNoticeRef);
+    lua_pushlstring(L, b.z + i, n);
+    if (lua_pcall(L, 1, 0, 0)) lua_pop(L, 1);   /* a failing handler must not break the query */
+    i += n + 1;
+  }
+  dz_buf_free(&b);
+}
 
 static uint64_t fnv1a(const char *z, size_t n) {
   uint64_t h = 1469598103934665603ULL;
@@ -431,6 +458,8 @@ static void cacheClear(LConn *c) {
 
 static int conn_gc(lua_State *L) {
   LConn *c = (LConn *)luaL_checkudata(L, 1, CONN_MT);
+  dz_buf_free(&c->notices);
+  if (c->iNoticeRef) { luaL_unref(L, LUA_REGISTRYINDEX, c->iNoticeRef); c->iNoticeRef = 0; }
   if (c->pConn) {
     cacheClear(c);
     c->pDrv->xClose(c->pConn);
@@ -483,10 +512,20 @@ static int l_connect(lua_State *L) {
   c->pDrv = pDrv;
   luaL_getmetatable(L, CONN_MT);
   lua_setmetatable(L, -2);
+  dz_buf_init(&c->notices);
   rc = pDrv->xOpen(zTarget, 0, &c->pConn, &err);
   if (rc) {
     c->pConn = NULL;
     return raiseQueryError(L, &err, NULL, 0, 0, zDialect);
+  }
+  if (lua_istable(L, 3) && pDrv->xSetNotice) {
+    lua_getfield(L, 3, "onNotice");
+    if (lua_isfunction(L, -1)) {
+      c->iNoticeRef = luaL_ref(L, LUA_REGISTRYINDEX);
+      pDrv->xSetNotice(c->pConn, onNotice, c);
+    } else {
+      lua_pop(L, 1);
+    }
   }
   return 1;
 }
@@ -511,6 +550,7 @@ static int l_exec(lua_State *L) {
   const char *zSql = luaL_checklstring(L, 2, &n);
   dz_dberr err;
   if (c->pDrv->xExec(c->pConn, zSql, &err)) return raiseQueryError(L, &err, zSql, n, 0, c->pDrv->zName);
+  deliverNotices(L, c);
   return 0;
 }
 
@@ -796,6 +836,7 @@ static int collectResults(lua_State *L, LConn *c, dz_stmt *pStmt, const char *zS
     dzl_pushint64(L, pDrv->xLastInsertId(c->pConn));
     lua_setfield(L, -2, "insertId");
     pDrv->xReset(pStmt);
+    deliverNotices(L, c);
     return 1;
   }
   if (eMethod != M_GET) lua_newtable(L);
@@ -812,6 +853,7 @@ static int collectResults(lua_State *L, LConn *c, dz_stmt *pStmt, const char *zS
   }
   pDrv->xReset(pStmt);
   if (eMethod == M_GET && rc != DZ_ROW) lua_pushnil(L);
+  deliverNotices(L, c);
   return 1;
 }
 

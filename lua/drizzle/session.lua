@@ -908,6 +908,12 @@ function M.factory(dialect, parseTarget)
   return setmetatable(f, { __call = function(_, target, ...)
     local t, opts = parseTarget(target, ...)
     local db = newDB(dialect, opts or {})
+    -- server notices go to opts.onNotice(msg) or logger:logNotice(msg); never to stderr
+    local logger = db.logger
+    db.onNotice = opts and opts.onNotice
+    if not db.onNotice and type(logger) == "table" and logger.logNotice then
+      db.onNotice = function(msg) return logger:logNotice(msg) end
+    end
     db.conn = core.connect(dialect, t, db)
     return db
   end })
