@@ -485,9 +485,19 @@ static int stmtPrepareOnServer(PgStmt *p, dz_dberr *pErr){
    || !PQpipelineSync(pg) ) goto sendfail;
   collectPipeline(c, x.nDealloc+2, takePrep, &x);
   PQexitPipelineMode(pg);
-  if( x.nDealloc>0 && resultOk(x.pPrep) ){
+  if( x.nDealloc>0 ){
+    /* Sent names leave the queue whatever happened: a DEALLOCATE can only
+    ** fail for a name already gone, and keeping it would fail every later
+    ** prepare. If one did fail, the prepare behind it was skipped
+    ** (PIPELINE_ABORTED): try once more, with the queue now clear. */
     memmove(c->aDealloc, c->aDealloc+x.nDealloc, sizeof(unsigned)*(size_t)(c->nDealloc-x.nDealloc));
     c->nDealloc -= x.nDealloc;
+    if( x.pPrep && PQresultStatus(x.pPrep)==PGRES_PIPELINE_ABORTED
+     && PQtransactionStatus(pg)==PQTRANS_IDLE ){
+      PQclear(x.pPrep);
+      PQclear(x.pDesc);
+      return stmtPrepareOnServer(p, pErr);
+    }
   }
   if( !resultOk(x.pPrep) ){
     const char *zMsg = x.pPrep ? PQresultErrorField(x.pPrep, PG_DIAG_MESSAGE_PRIMARY) : NULL;
