@@ -564,6 +564,17 @@ static void testTerminated(dz_conn *c, const char *zUrl){
   D->xClose(c2);
 }
 
+static void testReadOnly(const char *zUrl){
+  dz_dberr err;
+  dz_conn *c = NULL;
+  int rc = D->xOpen(zUrl, DZ_OPEN_READONLY, &c, &err);
+  if( !check(rc==DZ_OK, "open read-only") ) return;
+  check(queryInt(c, "select 7")==7, "read-only: reads work");
+  rc = D->xExec(c, "create table t_ro(x int)", &err);
+  check(rc==DZ_DRIVER && strcmp(err.zState, "25006")==0, "read-only: writes refused (25006)");
+  D->xClose(c);
+}
+
 /* A statement may outlive its connection (Lua collects in any order). */
 static void testLifetimes(const char *zUrl){
   dz_dberr err;
@@ -604,6 +615,7 @@ int main(void){
   testTerminated(c, zUrl);
   D->xClose(c);
   testLifetimes(zUrl);
+  testReadOnly(zUrl);
   printf("%d passed, %d failed\n", nPass, nFail);
   return nFail ? 1 : 0;
 }
