@@ -10,8 +10,9 @@
 **     finalized statements still to DEALLOCATE.
 **   - xOpen takes a conninfo string or a postgres:// URL (PQconnectdbParams
 **     with expand_dbname). client_encoding defaults to UTF8 (Lua strings are
-**     UTF-8) unless the target names another. Connection failures report
-**     SQLSTATE 08001, since libpq has no code of its own for them.
+**     UTF-8) unless the target names another. DZ_OPEN_READONLY sets
+**     default_transaction_read_only. Connection failures report SQLSTATE
+**     08001, since libpq has no code of its own for them.
 **   - Notices never reach stderr: a notice receiver drops them, or hands
 **     them to the xSetNotice callback (a logger).
 **   - xPrepare makes a server-side named statement "dz<N>" (unique per
@@ -231,10 +232,9 @@ static void connRelease(PgConn *c){
 static int pgOpen(const char *zTarget, int flags, dz_conn **ppConn, dz_dberr *pErr){
   /* Later keywords override earlier ones, and the expanded dbname (the
   ** caller's conninfo or URL) comes last: its settings win. */
-  static const char *const azKey[] = { "client_encoding", "fallback_application_name", "dbname", NULL };
-  const char *azVal[4];
+  static const char *const azKey[] = { "client_encoding", "fallback_application_name", "options", "dbname", NULL };
+  const char *azVal[5];
   PgConn *c;
-  (void)flags;                 /* read-only is a server-side role matter on pg */
   *ppConn = NULL;
   c = dz_malloc(sizeof(*c));
   if( c==NULL ) return dz_dberr_set(pErr, DZ_NOMEM, "pg: out of memory");
@@ -242,8 +242,12 @@ static int pgOpen(const char *zTarget, int flags, dz_conn **ppConn, dz_dberr *pE
   c->nRef = 1;
   azVal[0] = "UTF8";
   azVal[1] = "drizzle-c";
-  azVal[2] = zTarget ? zTarget : "";
-  azVal[3] = NULL;
+  /* DZ_OPEN_READONLY: every transaction read-only (the server refuses
+  ** writes with 25006). DZ_OPEN_NOCREATE means nothing here: a pg
+  ** database is never created by connecting. */
+  azVal[2] = (flags & DZ_OPEN_READONLY) ? "-c default_transaction_read_only=on" : "";
+  azVal[3] = zTarget ? zTarget : "";
+  azVal[4] = NULL;
   c->pg = PQconnectdbParams(azKey, azVal, 1);
   if( c->pg==NULL ){
     connFree(c);
@@ -290,6 +294,10 @@ static int pgReconnect(dz_conn *p, dz_dberr *pErr){
   PQreset(c->pg);
   c->iGen++;
   c->nDealloc = 0;
+  /* A connection lost in the middle of a pipeline may still say so. */
+  if( PQstatus(c->pg)==CONNECTION_OK && PQpipelineStatus(c->pg)!=PQ_PIPELINE_OFF ){
+    PQexitPipelineMode(c->pg);
+  }
   if( PQstatus(c->pg)!=CONNECTION_OK ){
     int rc = dz_dberr_set(pErr, DZ_DRIVER, "pg: could not reconnect: %s", PQerrorMessage(c->pg));
     if( pErr ){
@@ -485,9 +493,19 @@ static int stmtPrepareOnServer(PgStmt *p, dz_dberr *pErr){
    || !PQpipelineSync(pg) ) goto sendfail;
   collectPipeline(c, x.nDealloc+2, takePrep, &x);
   PQexitPipelineMode(pg);
-  if( x.nDealloc>0 && resultOk(x.pPrep) ){
+  if( x.nDealloc>0 ){
+    /* Sent names leave the queue whatever happened: a DEALLOCATE can only
+    ** fail for a name already gone, and keeping it would fail every later
+    ** prepare. If one did fail, the prepare behind it was skipped
+    ** (PIPELINE_ABORTED): try once more, with the queue now clear. */
     memmove(c->aDealloc, c->aDealloc+x.nDealloc, sizeof(unsigned)*(size_t)(c->nDealloc-x.nDealloc));
     c->nDealloc -= x.nDealloc;
+    if( x.pPrep && PQresultStatus(x.pPrep)==PGRES_PIPELINE_ABORTED
+     && PQtransactionStatus(pg)==PQTRANS_IDLE ){
+      PQclear(x.pPrep);
+      PQclear(x.pDesc);
+      return stmtPrepareOnServer(p, pErr);
+    }
   }
   if( !resultOk(x.pPrep) ){
     const char *zMsg = x.pPrep ? PQresultErrorField(x.pPrep, PG_DIAG_MESSAGE_PRIMARY) : NULL;

@@ -58,16 +58,26 @@ start() {
   fi
   as_pg "$PG_BIN/initdb" -D "$data" -U "$pguser" -A trust -E UTF8 --locale=C.UTF-8 --no-sync >"$pgdir/initdb.log" 2>&1 ||
     { cat "$pgdir/initdb.log" >&2; fail "initdb failed"; }
+  # Settings go to the config file, not pg_ctl -o: pg_ctl hands -o to a
+  # shell, where a newline would end the command.
+  as_pg tee -a "$data/postgresql.conf" >/dev/null <<EOF
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$pgdir'
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+max_connections = 50
+shared_buffers = 64MB
+max_wal_size = 1GB
+log_min_messages = warning
+log_min_error_statement = panic
+EOF
   local port tries=0
   while :; do
     tries=$((tries + 1))
     port=$(( 20000 + (RANDOM * 32768 + RANDOM) % 40000 ))
     port_busy "$port" && continue
-    if as_pg "$PG_BIN/pg_ctl" -D "$data" -l "$log" -w -t 60 -s \
-         -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$pgdir
-             -c fsync=off -c synchronous_commit=off -c full_page_writes=off
-             -c max_connections=50 -c shared_buffers=64MB -c max_wal_size=1GB
-             -c log_min_messages=warning -c log_min_error_statement=panic" start >/dev/null 2>&1; then
+    if as_pg "$PG_BIN/pg_ctl" -D "$data" -l "$log" -w -t 60 -s -o "-p $port" start >/dev/null 2>&1; then
       break
     fi
     # A lost race for the port is retried; anything else is fatal.

@@ -5,7 +5,7 @@
 # exists, MariaDB, each in one temporary directory; exports DZ_PG_URL and
 # DZ_MYSQL_URL; runs CMD; and always stops the servers and removes the
 # directory (trap on EXIT, INT and TERM), even when CMD fails. Exit status:
-# CMD's. A server that fails to start is an error (its script prints the log
+# CMD's, or 125 when a server fails to start: an error (its script prints the log
 # tail), never a silent skip.
 #
 # Both server scripts share one contract: `start DIR` prints NAME=URL lines
@@ -33,7 +33,7 @@ trap 'exit 143' TERM
 # start NAME: run NAME's script, export the variables it prints.
 start() {
   local name=$1 out line
-  out=$(bash "$here/${name}_server.sh" start "$tmp/$name") || { started="$started $name"; echo "with_servers: $name server failed to start" >&2; exit 1; }
+  out=$(bash "$here/${name}_server.sh" start "$tmp/$name") || { started="$started $name"; echo "with_servers: $name server failed to start" >&2; exit 125; }
   started="$started $name"
   while IFS= read -r line; do
     case "$line" in
