@@ -46,3 +46,17 @@ for k in ("prepared_get", "read_all"):
     print(f"{k:14s} driver {drv[k]:8.3f} us   raw {raw[k]:8.3f} us   driver/raw x{drv[k]/raw[k]:.2f}")
 print(f"read_all raw binary protocol: stored {raw['read_all_bin_stored']:.3f} us/row, streamed {raw['read_all_bin_stream']:.3f} us/row")
 PY
+
+# drizzle-c (Lua) beside raw Connector/C, with the issue's targets.
+lua=${LUA:-lua5.4}
+make -s build LUA="$lua" >/dev/null
+eval "$(make -s env LUA="$lua")"; export LUA_PATH LUA_CPATH
+dc=$(DIALECT=mysql URL=$url "$lua" bench/drizzle_server.lua)
+echo "drizzle-c ($lua) $dc"
+python3 - "$raw" "$dc" <<'PY'
+import json, sys
+raw, dc = (json.loads(a) for a in sys.argv[1:3])
+for k, limit in (("prepared_get", 1.1), ("read_all", 2.0)):
+    r = dc[k] / raw[k]
+    print(f"{k:14s} drizzle-c {dc[k]:9.3f} us  raw {raw[k]:9.3f} us  x{r:.2f}  target <= {limit}  {'PASS' if r <= limit else 'FAIL'}")
+PY

@@ -53,3 +53,20 @@ echo "$raw" | sed -e 's/[{}"]//g' -e 's/,/\n/g' | awk -F: '
   $1=="insert_one"   { printf "%-14s %9.3f us per row (one round trip each)\n", $1, $2 }
   $1=="insert_batch" { printf "%-14s %9.3f us per row (pipeline, one sync)\n", $1, $2 }
   $1=="batch_speedup"{ printf "%-14s %9.2fx\n", $1, $2 }'
+
+# drizzle-c (Lua) beside raw libpq, with the issue's targets.
+lua=${LUA:-lua5.4}
+make -s build LUA="$lua" >/dev/null
+eval "$(make -s env LUA="$lua")"; export LUA_PATH LUA_CPATH
+dc=$(DIALECT=pg URL=$DZ_PG_URL "$lua" bench/drizzle_server.lua)
+echo "drizzle-c ($lua) $dc"
+python3 - "$raw" "$dc" <<'PY'
+import json, sys
+raw, dc = (json.loads(a) for a in sys.argv[1:3])
+def line(k, ratio, limit, what):
+    ok = ratio <= limit if what == "max" else ratio >= limit
+    print(f"{k:14s} drizzle-c {dc.get(k, 0):9.3f} us  raw {raw.get(k, 0):9.3f} us  x{ratio:.2f}  target {'<=' if what == 'max' else '>='} {limit}  {'PASS' if ok else 'FAIL'}")
+line("prepared_get", dc["prepared_get"] / raw["prepared_get"], 1.08, "max")
+line("read_all", dc["read_all"] / raw["read_all"], 2.0, "max")
+print(f"batch_speedup  drizzle-c one at a time {dc['insert_one']:.3f} us/row, db:batch {dc['insert_batch']:.3f} us/row  x{dc['insert_one'] / dc['insert_batch']:.2f}  target >= 3  {'PASS' if dc['insert_one'] / dc['insert_batch'] >= 3 else 'FAIL'}")
+PY
