@@ -442,7 +442,7 @@ local function buildLevel(ctx, p)
             tableConfig = ctx.rc.tables[relTsName], queryConfig = relConfig, tableAlias = relAlias,
             joinOn = joinOn, nestedQueryRelation = relation,
           })
-          local field, join = dialect.relationField(ctx, lvl, key, relAlias, built)
+          local field, join = dialect.relationField(ctx, lvl, key, relAlias, built, relation)
           if join then lvl.joins[#lvl.joins + 1] = join end
           selection[#selection + 1] = {
             tsKey = key, field = field, isJson = true, isOne = relation.kind == "one",
@@ -470,15 +470,25 @@ local function build(ctx, p)
   local selection = lvl.selection
   local result
   if p.nestedQueryRelation then
-    local data = dialect.nestedData(ctx, lvl, p.nestedQueryRelation.kind == "many")
-    local where, orderBy, limit, offset = lvl.where, lvl.orderBy, lvl.limit, lvl.offset
-    local from = tbl
-    if limit ~= nil or offset ~= nil or #orderBy > 0 then
-      local inner = newSelect(db, { { "*", ast.sql.raw("*") } }, tbl, where, orderBy, limit, offset)
-      from = setmetatable({ sel = inner, alias = alias, seq = nextSeq() }, session().SubqueryMT)
-      where, orderBy, limit, offset = nil, nil, nil, nil
+    local isMany = p.nestedQueryRelation.kind == "many"
+    if dialect.nestedQuery then
+      -- a dialect that builds a nested level its own way (MariaDB)
+      result = dialect.nestedQuery(ctx, lvl, tbl, isMany)
+    else
+      local data = dialect.nestedData(ctx, lvl, isMany)
+      local where, orderBy, limit, offset = lvl.where, lvl.orderBy, lvl.limit, lvl.offset
+      local from = tbl
+      if limit ~= nil or offset ~= nil or #orderBy > 0 then
+        -- the level's rows in a derived table of the same alias; the
+        -- dialect says what it selects and whether it keeps the order
+        local fields, innerOrder = { { "*", ast.sql.raw("*") } }, orderBy
+        if dialect.innerFields then fields, innerOrder = dialect.innerFields(ctx, lvl) end
+        local inner = newSelect(db, fields, tbl, where, innerOrder, limit, offset)
+        from = setmetatable({ sel = inner, alias = alias, seq = nextSeq() }, session().SubqueryMT)
+        where, orderBy, limit, offset = nil, nil, nil, nil
+      end
+      result = newSelect(db, { { "data", data } }, from, where, orderBy, limit, offset, lvl.joins)
     end
-    result = newSelect(db, { { "data", aliased(data, "data") } }, from, where, orderBy, limit, offset, lvl.joins)
   else
     local fields = {}
     for i, item in ipairs(selection) do fields[i] = { item.tsKey, item.field } end
@@ -489,13 +499,60 @@ end
 
 ------------------------------------------------------------------ dialects
 
--- Per dialect: relationField(ctx, lvl, tsKey, relationAlias, built) -> the
--- parent's selection field for a built relation (and a join to add, or
--- nil); nestedData(ctx, lvl, isMany) -> the sql of a nested level's one
--- "data" column. pg (lateral joins, json_build_array / json_agg) and MySQL
--- (lateral joins, json_array / json_arrayagg) go here when they land.
+-- Per dialect:
+--   relationField(ctx, lvl, tsKey, relationAlias, built) -> the parent's
+--     selection field for a built relation, and a join to add (or nil);
+--   nestedData(ctx, lvl, isMany) -> the one field a nested level selects;
+--   innerFields(ctx, lvl) (optional) -> the fields of the derived table a
+--     nested level with limit/offset/orderBy reads from, and the order by
+--     that derived table keeps (default: `*`, the level's order by);
+--   nestedQuery(ctx, lvl, aliasedTable, isMany) (optional) -> the whole
+--     select of a nested level, for a dialect that does not use the shared
+--     derived-table form (MariaDB).
 local dialects = {}
 M.dialects = dialects
+
+local ident = ast.sql.identifier
+local raw = ast.sql.raw
+
+-- sql.join(list, ", ") as one nested sql node: its columns stay qualified
+-- ("alias"."col") even in a single-table select, as in Drizzle, where the
+-- renderer only unqualifies columns that are top-level chunks of a field.
+local function joinList(list)
+  local chunks = {}
+  for i, v in ipairs(list) do
+    if i > 1 then chunks[#chunks + 1] = ", " end
+    chunks[#chunks + 1] = v
+  end
+  return ast.newSQL(chunks)
+end
+
+-- The nested level's selection as the items of json_array(...): a column
+-- as its aliased reference, an extra as its sql, a relation as its field's
+-- sql ("alias_key"."data" for the lateral forms, "(select ...)" otherwise).
+local function selectionItems(lvl)
+  local items = {}
+  for i, item in ipairs(lvl.selection) do
+    local f = item.field
+    if kindOf(f) == K.ALIASED then f = f.sql end
+    items[i] = f
+  end
+  return items
+end
+
+local function subquery(sel, alias)
+  return setmetatable({ sel = sel, alias = alias, seq = nextSeq() }, session().SubqueryMT)
+end
+
+-- pg and MySQL (default mode): each relation is a derived table joined
+-- `left join lateral (select ... as "data" ...) "alias" on true`, selected
+-- as "alias"."data" (buildRelationalQueryWithoutPK / buildRelationalQuery).
+local function lateralField(_, _, tsKey, relAlias, built)
+  local field = aliased(ast.chunks(ident(relAlias), ".", ident("data")), tsKey)
+  local join = { type = "left", table = subquery(built.sql, relAlias), on = raw("true"),
+                 lateral = true, alias = relAlias }
+  return field, join
+end
 
 dialects.sqlite = {
   -- (select json_array(...) as "data" from ...) as "key"
@@ -507,15 +564,77 @@ dialects.sqlite = {
   -- top-level chunks, so they render bare (Drizzle's sql.identifier).
   nestedData = function(_, lvl, isMany)
     local chunks = { isMany and "coalesce(json_group_array(json_array(" or "json_array(" }
-    for i, item in ipairs(lvl.selection) do
+    for i, f in ipairs(selectionItems(lvl)) do
       if i > 1 then chunks[#chunks + 1] = ", " end
-      local f = item.field
-      if kindOf(f) == K.ALIASED then f = f.sql end
       chunks[#chunks + 1] = f
     end
     chunks[#chunks + 1] = isMany and ")), json_array())" or ")"
-    return ast.newSQL(chunks, #chunks)
+    return aliased(ast.newSQL(chunks), "data")
   end,
+}
+
+-- pg-core/dialect.ts buildRelationalQueryWithoutPK:
+--   json_build_array("t"."a", ..., "t_rel"."data") as "data"
+--   coalesce(json_agg(json_build_array(...) order by ...), '[]'::json) as "data"
+-- The derived table of a level with limit/offset/orderBy keeps its order by
+-- (and json_agg repeats it).
+dialects.pg = {
+  relationField = lateralField,
+  nestedData = function(_, lvl, isMany)
+    local field = ast.chunks("json_build_array(", joinList(selectionItems(lvl)), ")")
+    if isMany then
+      local ob = #lvl.orderBy > 0 and ast.chunks(" order by ", joinList(lvl.orderBy)) or nil
+      field = ast.chunks("coalesce(json_agg(", field, ob, "), '[]'::json)")
+    end
+    return aliased(field, "data")
+  end,
+}
+
+-- mysql-core/dialect.ts buildRelationalQuery (mode "default"):
+--   json_array(`t`.`a`, ..., `t_rel`.`data`) as `data`
+--   coalesce(json_arrayagg(json_array(...)), json_array()) as `data`
+-- The derived table of a level with limit/offset/orderBy selects
+-- `*, row_number() over (order by ...)` and drops the order by itself; the
+-- outer select has none either (json_arrayagg gets no order: Drizzle's).
+dialects.mysql = {
+  relationField = lateralField,
+  nestedData = function(_, lvl, isMany)
+    local field = ast.chunks("json_array(", joinList(selectionItems(lvl)), ")")
+    if isMany then field = ast.chunks("coalesce(json_arrayagg(", field, "), json_array())") end
+    return aliased(field, "data")
+  end,
+  innerFields = function(_, lvl)
+    local fields = { { "*", raw("*") } }
+    if #lvl.orderBy > 0 then
+      fields[2] = { "row_number", ast.chunks("row_number() over (order by ", joinList(lvl.orderBy), ")") }
+    end
+    return fields, nil
+  end,
+}
+
+-- mysql-core/dialect.ts buildRelationalQueryWithoutLateralSubqueries (mode
+-- "planetscale"): relations are correlated subqueries in the select list,
+--   (select json_array(`a`, ...) from ...) as `key`
+--   coalesce((select json_arrayagg(json_array(`a`, ...)) from ...), json_array()) as `key`
+-- with the nested level's columns bare (sql.identifier: top-level chunks of
+-- a single-table select render bare here too) and no alias on its field.
+dialects.mysql_planetscale = {
+  relationField = function(_, _, tsKey, _, built, relation)
+    local f
+    if relation.kind == "many" then f = ast.chunks("coalesce(", built.sql, ", json_array())")
+    else f = ast.chunks(built.sql) end
+    return aliased(f, tsKey), nil
+  end,
+  nestedData = function(_, lvl, isMany)
+    local chunks = { isMany and "json_arrayagg(json_array(" or "json_array(" }
+    for i, f in ipairs(selectionItems(lvl)) do
+      if i > 1 then chunks[#chunks + 1] = ", " end
+      chunks[#chunks + 1] = f
+    end
+    chunks[#chunks + 1] = isMany and "))" or ")"
+    return ast.newSQL(chunks)
+  end,
+  innerFields = dialects.mysql.innerFields,
 }
 
 ------------------------------------------------------------------ results
@@ -731,6 +850,7 @@ function M.queryBuilder(db, fullSchema)
       ctx.rc = rc
     end
     local dialect = dialects[db.dialect]
+    if db.dialect == "mysql" and db.mode == "planetscale" then dialect = dialects.mysql_planetscale end
     if not dialect then
       error(("drizzle: relational queries (db.query) are not implemented for the %s dialect yet"):format(tostring(db.dialect)), 2)
     end
