@@ -69,6 +69,8 @@ ifneq ($(wildcard core/driver_pg.c),)
 PG_CFLAGS ?= $(addprefix -I,$(shell pg_config --includedir 2>/dev/null))
 PG_LIBS   ?= $(addprefix -L,$(shell pg_config --libdir 2>/dev/null)) -lpq
 build/core/driver_pg.o: DRIVER_CFLAGS += $(PG_CFLAGS)
+build/core/driver.o: DRIVER_CFLAGS += -DDZ_HAVE_PG
+build/core/driver.o: core/driver_pg.c
 DRIVER_LIBS += $(PG_LIBS)
 endif
 
@@ -76,6 +78,8 @@ ifneq ($(wildcard core/driver_mysql.c),)
 MYSQL_CFLAGS ?= $(shell mariadb_config --cflags 2>/dev/null || mysql_config --cflags 2>/dev/null)
 MYSQL_LIBS   ?= $(or $(shell mariadb_config --libs 2>/dev/null || mysql_config --libs 2>/dev/null),-lmariadb)
 build/core/driver_mysql.o: DRIVER_CFLAGS += $(MYSQL_CFLAGS)
+build/core/driver.o: DRIVER_CFLAGS += -DDZ_HAVE_MYSQL
+build/core/driver.o: core/driver_mysql.c
 DRIVER_LIBS += $(MYSQL_LIBS)
 endif
 

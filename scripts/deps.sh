@@ -14,6 +14,7 @@ luajit libluajit-5.1-dev
 luarocks
 lua-busted
 
+mariadb-server mariadb-client libmariadb-dev
 lua-argparse
 lua-socket
 libsqlite3-dev sqlite3
