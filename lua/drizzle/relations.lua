@@ -547,8 +547,13 @@ end
 -- pg and MySQL (default mode): each relation is a derived table joined
 -- `left join lateral (select ... as "data" ...) "alias" on true`, selected
 -- as "alias"."data" (buildRelationalQueryWithoutPK / buildRelationalQuery).
+-- The relation's cell is read as text (decoder tostring: the binding then
+-- leaves the json cell undecoded), so that mapRelation decodes it keeping
+-- numeric values exact.
 local function lateralField(_, _, tsKey, relAlias, built)
-  local field = aliased(ast.chunks(ident(relAlias), ".", ident("data")), tsKey)
+  local f = ast.chunks(ident(relAlias), ".", ident("data"))
+  f.decoder = tostring
+  local field = aliased(f, tsKey)
   local join = { type = "left", table = subquery(built.sql, relAlias), on = raw("true"),
                  lateral = true, alias = relAlias }
   return field, join
@@ -623,6 +628,7 @@ dialects.mysql_planetscale = {
     local f
     if relation.kind == "many" then f = ast.chunks("coalesce(", built.sql, ", json_array())")
     else f = ast.chunks(built.sql) end
+    f.decoder = tostring
     return aliased(f, tsKey), nil
   end,
   nestedData = function(_, lvl, isMany)
@@ -639,9 +645,31 @@ dialects.mysql_planetscale = {
 
 ------------------------------------------------------------------ results
 
+-- Nested rows come back as JSON text (sqlite json_array, pg json_agg /
+-- json_build_array, mysql json_arrayagg / json_array): decoded here with
+-- json.decode(text, Num), which keeps integers exact and leaves every other
+-- number literal as its text, setmetatable({ "12.50" }, Num), so that a
+-- numeric/decimal value stays exact; each value is then mapped by its
+-- column as Drizzle's mapRelationalRow does (mapFromDriverValue).
 local json = core.json
+local Num = { __name = "drizzle.JsonNumber" }
 
--- mapFromDriverValue of a column, for a value that came back inside JSON.
+local function isNum(v) return type(v) == "table" and getmetatable(v) == Num end
+
+-- A decoded JSON value with every number literal made a Lua number.
+local function plain(v)
+  if type(v) ~= "table" then return v end
+  if getmetatable(v) == Num then return tonumber(v[1]) end
+  for k, x in pairs(v) do
+    if type(x) == "table" then v[k] = plain(x) end
+  end
+  return v
+end
+
+local function decodeJSON(text) return json.decode(text, Num) end
+
+-- JavaScript's String(n) for a number (sqlite numeric inside JSON, as
+-- Drizzle's String(JSON.parse(...)) gives it).
 local function jsNumber(v)
   if mathtype and mathtype(v) == "integer" then return tostring(v) end
   if v == floor(v) and v > -1e21 and v < 1e21 then
@@ -655,90 +683,227 @@ local function jsNumber(v)
   return tostring(v)
 end
 
+-- An integer given as text: exact (a Lua integer on 5.3+; on 5.1/LuaJIT a
+-- number up to 2^53, else the decimal string).
 local function toInteger(v)
+  if isNum(v) then v = v[1] end
   if type(v) == "string" then
     local n = tonumber(v)
     if n == nil then return v end
     if mathtype then return math.tointeger(n) or n end
     if n >= -9007199254740992 and n <= 9007199254740992 then return n end
-    return v                               -- 5.1/LuaJIT: exact as a decimal string
+    return v
   end
   return v
 end
 
-local function decodeColumn(col, v)
+-- Days from 1970-01-01 of a civil date (Howard Hinnant's days_from_civil).
+local function daysFromCivil(y, m, d)
+  if m <= 2 then y = y - 1 end
+  local era = floor(y / 400)
+  local yoe = y - era * 400
+  local mp = (m + 9) % 12
+  local doy = floor((153 * mp + 2) / 5) + d - 1
+  local doe = yoe * 365 + floor(yoe / 4) - floor(yoe / 100) + doy
+  return era * 146097 + doe - 719468
+end
+
+-- An instant in text as JSON carries it -> seconds since the epoch: pg
+-- "2024-01-01T10:00:00.5", "2024-01-01T10:00:00+02:00", "2024-01-01"; MySQL
+-- 8 "2024-01-01 10:00:00.000000"; MariaDB "2024-01-01 10:00:00". Without
+-- an offset the text is UTC (Drizzle appends '+0000' / 'Z'). Milliseconds,
+-- as a JS Date keeps them.
+local function parseInstant(v)
+  if type(v) ~= "string" then return v end
+  local y, mo, d, rest = v:match("^(%-?%d+)-(%d%d)-(%d%d)(.*)$")
+  if not y then return v end
+  local secs = daysFromCivil(tonumber(y), tonumber(mo), tonumber(d)) * 86400
+  if rest == "" then return secs end
+  local h, mi, sec, frac, tz = rest:match("^[T ](%d%d):(%d%d):(%d%d)%.?(%d*)(.*)$")
+  if not h then return v end
+  secs = secs + tonumber(h) * 3600 + tonumber(mi) * 60 + tonumber(sec)
+  if tz ~= "" and tz ~= "Z" then
+    local sign, oh, om = tz:match("^([+-])(%d%d):?(%d?%d?)$")
+    if not sign then return v end
+    local off = tonumber(oh) * 3600 + (tonumber(om) or 0) * 60
+    if sign == "+" then secs = secs - off else secs = secs + off end
+  end
+  if frac ~= "" then
+    local ms = floor(tonumber("0." .. frac) * 1000 + 0.5)
+    if ms > 0 then return secs + ms / 1000 end
+  end
+  return secs
+end
+M.parseInstant = parseInstant
+
+-- pg geometric text forms inside JSON: point "(x,y)", line "{a,b,c}",
+-- vector "[1,2,3]" (what the server's output function writes).
+local function numbers(text)
+  local out = {}
+  for n in text:gmatch("[^,%s%(%)%[%]{}]+") do out[#out + 1] = tonumber(n) end
+  return out
+end
+
+-- PostGIS geometry as hex EWKB (a point): { x, y }.
+local function ewkbPoint(hex)
+  if type(hex) ~= "string" or #hex < 42 or hex:find("[^%x]") then return nil end
+  local bytes = {}
+  for i = 1, #hex, 2 do bytes[#bytes + 1] = tonumber(hex:sub(i, i + 1), 16) end
+  local le = bytes[1] == 1
+  local function u32(at)
+    local b1, b2, b3, b4 = bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]
+    if le then return b1 + b2 * 256 + b3 * 65536 + b4 * 16777216 end
+    return b4 + b3 * 256 + b2 * 65536 + b1 * 16777216
+  end
+  local function f64(at)
+    local b = {}
+    for i = 0, 7 do b[i + 1] = bytes[le and (at + i) or (at + 7 - i)] end
+    local sign = b[8] >= 128 and -1 or 1
+    local exp = (b[8] % 128) * 16 + floor(b[7] / 16)
+    local mant = b[7] % 16
+    for i = 6, 1, -1 do mant = mant * 256 + b[i] end
+    if exp == 0 then return sign * math.ldexp(mant, -1074) end
+    if exp == 2047 then return mant == 0 and sign * math.huge or 0 / 0 end
+    return sign * math.ldexp(mant + 4503599627370496, exp - 1075)
+  end
+  local t = u32(2)
+  local at = 6
+  if t >= 0x20000000 then at = at + 4; t = t - 0x20000000 end   -- SRID follows
+  if t % 1000 ~= 1 or #bytes < at + 15 then return nil end
+  return { f64(at), f64(at + 8) }
+end
+
+local decodeColumn
+
+-- A pg array inside JSON is a JSON array: each element by the element codec.
+local function decodeArray(col, v, dialectName)
+  if type(v) ~= "table" or isNum(v) then return plain(v) end
+  local elem = { codec = col.elemCodec, fromDriver = col.fromDriver, dialect = col.dialect }
+  local out = {}
+  for i = 1, #v do
+    local x = v[i]
+    if type(x) == "table" and not isNum(x) then out[i] = decodeArray(col, x, dialectName)
+    elseif x == NULL then out[i] = NULL
+    else out[i] = decodeColumn(elem, x, dialectName) end
+  end
+  return out
+end
+
+local exactNumeric = { pg = true, mysql = true }
+
+-- mapFromDriverValue of a column, for a value that came back inside JSON.
+function decodeColumn(col, v, dialectName)
   local codec = col.codec or "none"
-  if codec == "none" or codec == "blob" then return v end
-  if codec == "boolean_int" then return v == 1 or v == true end
-  if codec == "timestamp_s" then return v end
-  if codec == "timestamp_ms" then return (tonumber(v) or 0) / 1000 end
+  if codec == "none" or codec == "blob" then return plain(v) end
+  if codec == "boolean_int" or codec == "boolean" then
+    if isNum(v) then v = tonumber(v[1]) end
+    if type(v) == "number" then return v ~= 0 end
+    return v == true or v == "1" or v == "true"
+  end
+  if codec == "timestamp_s" then return plain(v) end
+  if codec == "timestamp_ms" then return (tonumber(plain(v)) or 0) / 1000 end
+  if codec == "timestamp_iso" or codec == "mysql_datetime" or codec == "mysql_date" then
+    return parseInstant(v)
+  end
   if codec == "json" or codec == "blob_json" then
-    if type(v) == "string" then return json.decode(v) end
-    return v
+    -- pg/MySQL 8 embed json values as JSON; SQLite and MariaDB hand them
+    -- over as JSON text (a string that is not JSON stays, as Drizzle's
+    -- try { JSON.parse } does)
+    if type(v) == "string" then
+      local ok, r = pcall(json.decode, v)
+      if ok then return r end
+      return v
+    end
+    return plain(v)
   end
   if codec == "numeric_string" then
+    if isNum(v) then
+      if exactNumeric[dialectName] then return v[1] end
+      return jsNumber(tonumber(v[1]))
+    end
     if type(v) == "number" then return jsNumber(v) end
     return v
   end
-  if codec == "numeric_number" then return tonumber(v) or v end
-  if codec == "numeric_bigint" or codec == "blob_bigint" then return toInteger(v) end
+  if codec == "numeric_number" then return tonumber(plain(v)) or v end
+  if codec == "numeric_bigint" or codec == "blob_bigint" or codec == "bigint" then return toInteger(v) end
+  if codec == "pg_array" then return decodeArray(col, v, dialectName) end
+  if codec == "point_xy" or codec == "point_tuple" or codec == "line_abc" or codec == "line_tuple"
+    or codec == "vector" then
+    if type(v) ~= "string" then return plain(v) end
+    local n = numbers(v)
+    if codec == "point_xy" then return { x = n[1], y = n[2] } end
+    if codec == "line_abc" then return { a = n[1], b = n[2], c = n[3] } end
+    return n
+  end
+  if codec == "geometry_xy" or codec == "geometry_tuple" then
+    local p = ewkbPoint(v)
+    if not p then return v end
+    if codec == "geometry_xy" then return { x = p[1], y = p[2] } end
+    return p
+  end
   if codec == "custom" then
+    v = plain(v)
     if col.fromDriver then return col.fromDriver(v) end
     return v
   end
-  return v
+  return plain(v)
 end
+M.decodeColumn = decodeColumn
 
-local function decodeWith(decoder, v)
-  if decoder == nil then return v end
-  if type(decoder) == "function" then return decoder(v) end
+local function decodeWith(decoder, v, dialectName)
+  if decoder == nil then return plain(v) end
+  if decoder == tostring and isNum(v) then return v[1] end
+  if type(decoder) == "function" then return decoder(plain(v)) end
   local col = schema.columnOf(decoder)
-  if col then return decodeColumn(col, v) end
-  if type(decoder) == "table" and decoder.mapFromDriverValue then return decoder:mapFromDriverValue(v) end
-  return v
+  if col then return decodeColumn(col, v, dialectName) end
+  if type(decoder) == "table" and decoder.mapFromDriverValue then return decoder:mapFromDriverValue(plain(v)) end
+  return plain(v)
 end
 
 local mapRow
 
--- A relation's value: JSON text (or an already decoded array), NULL for
--- an absent one().
-local function mapRelation(item, raw)
+-- A relation's value: JSON text (or an already decoded value), NULL for an
+-- absent one(). MariaDB may hand a nested relation over as a JSON string
+-- inside the JSON: decoded again.
+local function mapRelation(item, raw, dialectName)
   if raw == nil or raw == NULL then return nil end
   local rows = raw
-  if type(rows) == "string" then rows = json.decode(rows) end
+  if type(rows) == "string" then rows = decodeJSON(rows) end
   if rows == NULL or rows == nil then return nil end
-  if item.isOne then return mapRow(item.selection, rows) end
+  if item.isOne then return mapRow(item.selection, rows, dialectName) end
   local out = {}
   for i, sub in ipairs(rows) do
-    if type(sub) == "string" then sub = json.decode(sub) end
-    out[i] = mapRow(item.selection, sub)
+    if type(sub) == "string" then sub = decodeJSON(sub) end
+    out[i] = mapRow(item.selection, sub, dialectName)
   end
   return out
 end
 
 -- mapRelationalRow over a row that came back as a JSON array.
-function mapRow(selection, arr)
+function mapRow(selection, arr, dialectName)
   local out = {}
   for i, item in ipairs(selection) do
     local v = arr[i]
     if item.isJson then
-      out[item.tsKey] = mapRelation(item, v)
+      out[item.tsKey] = mapRelation(item, v, dialectName)
     elseif v ~= nil and v ~= NULL then
-      if item.column then out[item.tsKey] = decodeColumn(item.column, v)
-      else out[item.tsKey] = decodeWith(item.decoder, v) end
+      if item.column then out[item.tsKey] = decodeColumn(item.column, v, dialectName)
+      else out[item.tsKey] = decodeWith(item.decoder, v, dialectName) end
     end
   end
   return out
 end
+M.mapRow = mapRow
 
 -- A top-level row from the binding: columns and extras already decoded,
 -- relations still JSON text.
-local function mapTopRow(selection, row)
+local function mapTopRow(selection, row, dialectName)
   for _, item in ipairs(selection) do
-    if item.isJson then row[item.tsKey] = mapRelation(item, row[item.tsKey]) end
+    if item.isJson then row[item.tsKey] = mapRelation(item, row[item.tsKey], dialectName) end
   end
   return row
 end
+M.mapTopRow = mapTopRow
 
 ------------------------------------------------------------------ queries
 
@@ -766,11 +931,12 @@ function Query:getSQL()
 end
 
 local function finish(self, result, selection)
+  local dialectName = self.ctx.db.dialect
   if self.mode == "first" then
     if result == nil then return nil end
-    return mapTopRow(selection, result)
+    return mapTopRow(selection, result, dialectName)
   end
-  for i, row in ipairs(result) do result[i] = mapTopRow(selection, row) end
+  for i, row in ipairs(result) do result[i] = mapTopRow(selection, row, dialectName) end
   return result
 end
 
