@@ -643,6 +643,71 @@ dialects.mysql_planetscale = {
   innerFields = dialects.mysql.innerFields,
 }
 
+-- MariaDB (what drizzle-c runs there; toSQL still shows Drizzle's MySQL
+-- text). Where MariaDB and MySQL 8 differ:
+--   * MariaDB has no LATERAL: Drizzle's default mode fails for every `with`
+--     ("left join lateral" is a syntax error);
+--   * a derived table in MariaDB cannot see the outer query's columns
+--     (MySQL 8.0.14+ can): Drizzle's planetscale mode fails for every one()
+--     (always limit 1, hence a derived table) and for every many() with
+--     limit/offset/orderBy ("Unknown column ... in 'WHERE'");
+--   * MariaDB (10.5+) has JSON_ARRAYAGG(... ORDER BY ... LIMIT n OFFSET m),
+--     which MySQL 8 lacks (MySQL has no ORDER BY/LIMIT inside it).
+-- So each relation is a correlated scalar subquery in the select list, with
+-- no derived table at all:
+--   one:  (select json_array(`t`.`a`, ...) from `t` `t` where <join> and <where> order by ... limit ? offset ?)
+--   many: (select coalesce(json_arrayagg(json_array(`t`.`a`, ...) order by ... limit ? offset ?), json_array())
+--          from `t` `t` where <join> and <where>)
+-- A nested level's items are its columns (qualified), extras, and its own
+-- relations' subqueries, correlated to it by alias; JSON from a subquery is
+-- embedded as JSON (MariaDB keeps JSON-ness through json_array), and json
+-- columns are text to it (decoded by mapping).
+local MAX_ROWS = "18446744073709551615"   -- MariaDB's LIMIT for "no limit"
+
+dialects.mariadb = {
+  relationField = function(_, _, tsKey, _, built)
+    local f = ast.chunks(built.sql)
+    f.decoder = tostring
+    return aliased(f, tsKey), nil
+  end,
+  nestedQuery = function(ctx, lvl, tbl, isMany)
+    local arr = ast.chunks("json_array(", joinList(selectionItems(lvl)), ")")
+    if not isMany then
+      return newSelect(ctx.db, { { "data", arr } }, tbl, lvl.where, lvl.orderBy, lvl.limit, lvl.offset)
+    end
+    local ob = #lvl.orderBy > 0 and ast.chunks(" order by ", joinList(lvl.orderBy)) or nil
+    local lim
+    if lvl.limit ~= nil or lvl.offset ~= nil then
+      local function bound(v)
+        if kindOf(v) == K.PLACEHOLDER then return v end
+        return ast.param(v)
+      end
+      lim = ast.chunks(" limit ", lvl.limit ~= nil and bound(lvl.limit) or raw(MAX_ROWS),
+                       lvl.offset ~= nil and " offset " or nil, lvl.offset ~= nil and bound(lvl.offset) or nil)
+    end
+    local data = ast.chunks("coalesce(json_arrayagg(", arr, ob, lim, "), json_array())")
+    return newSelect(ctx.db, { { "data", data } }, tbl, lvl.where)
+  end,
+}
+
+-- Is this db's server MariaDB? `db.mariadb = true | false` set by the user
+-- decides; else it is asked once per db at the first relational query run
+-- (select version()), and remembered.
+local serverIsMariaDB = setmetatable({}, { __mode = "k" })
+local function isMariaDB(db)
+  if db.dialect ~= "mysql" then return false end
+  local forced = db.mariadb
+  if forced ~= nil then return forced and true or false end
+  local v = serverIsMariaDB[db]
+  if v == nil then
+    local ok, row = pcall(db.get, db, ast.sql.raw("select version() as v"))
+    v = ok and type(row) == "table" and type(row.v) == "string" and row.v:lower():find("mariadb", 1, true) ~= nil or false
+    serverIsMariaDB[db] = v
+  end
+  return v
+end
+M.isMariaDB = isMariaDB
+
 ------------------------------------------------------------------ results
 
 -- Nested rows come back as JSON text (sqlite json_array, pg json_agg /
@@ -940,10 +1005,23 @@ local function finish(self, result, selection)
   return result
 end
 
+-- What runs: Drizzle's statement, or on MariaDB the form above.
+local function builtToRun(self)
+  local ctx = self.ctx
+  if not isMariaDB(ctx.db) then return built(self) end
+  local b = rawget(self, "_builtMariaDB")
+  if not b then
+    local mctx = { db = ctx.db, build = build, rc = ctx.rc, dialect = dialects.mariadb }
+    b = build(mctx, { tableConfig = self.tableConfig, queryConfig = self.config, tableAlias = self.tableConfig.tsName })
+    self._builtMariaDB = b
+  end
+  return b
+end
+
 function Query:execute(placeholders)
   local db = self.ctx.db
   session().requireConn(db, "execute()")
-  local b = built(self)
+  local b = builtToRun(self)
   local result = core.execute(db, "select", b.sql, self.mode == "first" and "get" or "all", placeholders)
   return finish(self, result, b.selection)
 end
@@ -958,7 +1036,7 @@ Prepared.__index = Prepared
 function Query:prepare(name)
   local db = self.ctx.db
   session().requireConn(db, "prepare()")
-  local b = built(self)
+  local b = builtToRun(self)
   local p = core.prepare(db, "select", b.sql, name)
   return setmetatable({ query = self, p = p, selection = b.selection, name = name }, Prepared)
 end
