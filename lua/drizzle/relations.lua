@@ -756,7 +756,8 @@ local function toInteger(v)
     local n = tonumber(v)
     if n == nil then return v end
     if mathtype then return math.tointeger(n) or n end
-    if n >= -9007199254740992 and n <= 9007199254740992 then return n end
+    -- 5.1/LuaJIT: a number only when it is that integer exactly (|v| < 2^53)
+    if n > -9007199254740992 and n < 9007199254740992 and format("%.0f", n) == v then return n end
     return v
   end
   return v
