@@ -197,3 +197,44 @@ describe("mysql relational queries (toSQL, mode planetscale)", function()
       { 3 })
   end)
 end)
+
+-- What runs on MariaDB (relations.lua dialects.mariadb): no lateral join and
+-- no correlated derived table; each relation a correlated scalar subquery,
+-- a many() aggregating with json_arrayagg(... order by ... limit ? offset ?).
+describe("mysql relational queries: the form run on MariaDB", function()
+  -- one(): limit 1 straight on the correlated subquery
+  it("one-to-one", function()
+    local r = db().query.users:findMany({ columns = { id = true }, with = { profile = { columns = { bio = true } } } }):toMariaDBSQL()
+    assert.are.equal("select `id`, (select json_array(`users_profile`.`bio`) from `profiles` `users_profile` "
+      .. "where `users_profile`.`user_id` = `users`.`id` limit ?) as `profile` from `users` `users`", r.sql)
+    assert.are.same({ 1 }, r.params)
+  end)
+
+  -- many() with where/orderBy/limit/offset, nested one() inside
+  it("one-to-many with orderBy, limit, offset and a nested one()", function()
+    local r = db().query.users:findMany({
+      columns = { id = true },
+      with = { posts = {
+        columns = { title = true },
+        where = function(p, ops) return ops.eq(p.published, true) end,
+        orderBy = function(p, ops) return ops.desc(p.id) end,
+        limit = 2, offset = 1,
+        with = { author = { columns = { name = true } } },
+      } },
+    }):toMariaDBSQL()
+    assert.are.equal("select `id`, (select coalesce(json_arrayagg(json_array(`users_posts`.`title`, "
+      .. "(select json_array(`users_posts_author`.`name`) from `users` `users_posts_author` "
+      .. "where `users_posts_author`.`id` = `users_posts`.`author_id` limit ?)) "
+      .. "order by `users_posts`.`id` desc limit ? offset ?), json_array()) from `posts` `users_posts` "
+      .. "where (`users_posts`.`author_id` = `users`.`id` and `users_posts`.`published` = ?)) as `posts` from `users` `users`", r.sql)
+    assert.are.same({ 1, 2, 1, true }, r.params)
+  end)
+
+  -- offset without limit: MariaDB's LIMIT needs a count
+  it("offset alone", function()
+    local r = db().query.users:findFirst({ columns = {}, with = { posts = { columns = { id = true }, offset = 3 } } }):toMariaDBSQL()
+    assert.are.equal("select (select coalesce(json_arrayagg(json_array(`users_posts`.`id`) limit 18446744073709551615 offset ?), json_array()) "
+      .. "from `posts` `users_posts` where `users_posts`.`author_id` = `users`.`id`) as `posts` from `users` `users` limit ?", r.sql)
+    assert.are.same({ 3, 1 }, r.params)
+  end)
+end)

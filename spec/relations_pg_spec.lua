@@ -188,3 +188,85 @@ describe("pg relational queries (toSQL)", function()
     end)
   end)
 end)
+
+-- Mapping of nested JSON (no server): rows written by hand as pg's
+-- json_build_array / json_agg write them, mapped through the query's
+-- selection as mapRelationalRow does.
+describe("pg relational results mapping (hand-written JSON)", function()
+  local relations = require("drizzle.relations")
+  local BIG = math.type and tonumber("9007199254740993") or "9007199254740993"
+
+  local acc = pg.pgTable("acc", {
+    id = pg.integer("id"):primaryKey(),
+    active = pg.boolean("active"),
+    at = pg.timestamp("at"),
+    atz = pg.timestamp("atz", { withTimezone = true }),
+    atStr = pg.timestamp("at_str", { mode = "string" }),
+    day = pg.date("day", { mode = "date" }),
+  })
+  local ent = pg.pgTable("ent", {
+    id = pg.integer("id"):primaryKey(),
+    accId = pg.integer("acc_id"),
+    big = pg.bigint("big", { mode = "bigint" }),
+    amount = pg.numeric("amount", { precision = 40, scale = 10 }),
+    amountNum = pg.numeric("amount_num", { mode = "number" }),
+    ratio = pg.real("ratio"),
+    meta = pg.jsonb("meta"),
+    ints = pg.integer("ints"):array(),
+    loc = pg.point("loc", { mode = "tuple" }),
+    geo = pg.geometry("geo", { type = "point", mode = "xy", srid = 4326 }),
+  })
+  local sch = {
+    acc = acc, ent = ent,
+    accRel = d.relations(acc, function(r) return { ents = r.many(ent) } end),
+    entRel = d.relations(ent, function(r) return { acc = r.one(acc, { fields = { ent.accId }, references = { acc.id } }) } end),
+  }
+
+  local function selectionOf(q)
+    q:toSQL()
+    return q._built.selection
+  end
+
+  it("many(): bigint and numeric exact, numbers, json, arrays, points, EWKB", function()
+    local q = pg.drizzle.mock({ schema = sch }).query.acc:findMany({ columns = { id = true }, with = { ents = true } })
+    local sel = selectionOf(q)
+    -- an EWKB point with SRID 4326 at (1.5, -2): little endian
+    local ewkb = "0101000020E6100000000000000000F83F00000000000000C0"
+    local row = relations.mapTopRow(sel, {
+      id = 1,
+      ents = '[[1, 1, 9007199254740993, 12345678901234567890.1234567890, 2.50, 0.1, {"a": 1.25, "b": [1, null]}, [1, 2], "(1.5,-2)", "'
+        .. ewkb .. '"], [2, 1, null, null, null, null, null, null, null, null]]',
+    }, "pg")
+    local e = row.ents[1]
+    assert.are.equal(BIG, e.big)
+    assert.are.equal("12345678901234567890.1234567890", e.amount)
+    assert.are.equal(2.5, e.amountNum)
+    assert.are.equal(0.1, e.ratio)
+    assert.are.same({ a = 1.25, b = { 1, d.NULL } }, e.meta)
+    assert.are.same({ 1, 2 }, e.ints)
+    assert.are.same({ 1.5, -2 }, e.loc)
+    assert.are.same({ x = 1.5, y = -2 }, e.geo)
+    assert.are.same({ id = 2, accId = 1 }, row.ents[2])
+  end)
+
+  it("one(): booleans and timestamps by mode; null one() is absent", function()
+    local q = pg.drizzle.mock({ schema = sch }).query.ent:findMany({ columns = { id = true }, with = { acc = true } })
+    local sel = selectionOf(q)
+    local row = relations.mapTopRow(sel, {
+      id = 1,
+      acc = '[1, true, "2023-11-14T22:13:20.5", "2023-11-15T00:13:20+02:00", "2023-11-14T22:13:20", "2000-01-01"]',
+    }, "pg")
+    assert.are.same({ id = 1, active = true, at = 1700000000.5, atz = 1700000000,
+                      atStr = "2023-11-14T22:13:20", day = 946684800 }, row.acc)
+    assert.are.same({ id = 2 }, relations.mapTopRow(sel, { id = 2 }, "pg"))
+  end)
+
+  it("parses the instants pg and MySQL write inside JSON", function()
+    local p = relations.parseInstant
+    assert.are.equal(0, p("1970-01-01"))
+    assert.are.equal(1704067200.123, p("2024-01-01 00:00:00.123000"))
+    assert.are.equal(1704067200, p("2024-01-01T05:30:00+05:30"))
+    assert.are.equal(1704067200, p("2023-12-31T19:00:00-05"))
+    assert.are.equal("not a date", p("not a date"))
+  end)
+end)

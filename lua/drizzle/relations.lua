@@ -992,6 +992,16 @@ function Query:toSQL()
   return { sql = sql, params = params }
 end
 
+-- The statement a MariaDB server runs for this query (toSQL() is always
+-- Drizzle's MySQL text); for specs and for logging.
+function Query:toMariaDBSQL()
+  local ctx = self.ctx
+  local mctx = { db = ctx.db, build = build, rc = ctx.rc, dialect = dialects.mariadb }
+  local b = build(mctx, { tableConfig = self.tableConfig, queryConfig = self.config, tableAlias = self.tableConfig.tsName })
+  local sql, params = core.render(ctx.db, "select", b.sql)
+  return { sql = sql, params = params }
+end
+
 function Query:getSQL()
   return ast.chunks(built(self).sql)
 end
