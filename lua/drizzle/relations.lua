@@ -13,9 +13,19 @@
 -- (schema.alias) per level, column references carrying the level's alias,
 -- `sql` chunk lists for json_array(...), Aliased nodes for `as "data"`,
 -- Subquery objects for derived tables and session's select builder for
--- every select. What differs between dialects (SQLite's correlated
--- json_array subqueries, pg's lateral joins with json_build_array, ...)
--- sits in the `dialects` table below; the rest is shared.
+-- every select. What differs between dialects sits in the `dialects` table
+-- below (SQLite: correlated json_array subqueries; pg: lateral joins with
+-- json_build_array/json_agg; MySQL: lateral joins with json_array/
+-- json_arrayagg, or correlated subqueries in mode "planetscale"; MariaDB,
+-- at run time only: correlated subqueries without derived tables); the
+-- rest is shared.
+--
+-- MariaDB: toSQL() always renders Drizzle's MySQL text. execute()/prepare()
+-- on a MariaDB server run dialects.mariadb's form instead (MariaDB rejects
+-- LEFT JOIN LATERAL and outer references inside derived tables). The server
+-- is detected once per db with `select version()` at the first relational
+-- query run; set `db.mariadb = true | false` to decide without asking.
+-- `query:toMariaDBSQL()` shows that form.
 local ast = require("drizzle.ast")
 local core = require("drizzle.core")
 local schema = require("drizzle.schema")
