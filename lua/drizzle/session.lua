@@ -851,7 +851,7 @@ end
 
 local function newDB(dialect, opts)
   local db = setmetatable({
-    dialect = dialect, casing = casingOf(opts), schema = opts.schema, mode = opts.mode,
+    dialect = dialect, casing = casingOf(opts), schema = opts.schema, mode = opts.mode, mariadb = opts.mariadb,
     logger = opts.logger,
   }, DBMT)
   db.core = core.newSession(dialect, db.casing)
