@@ -3,19 +3,12 @@
 -- runs them: a failure is reported as pending (skipped), a pass FAILS the spec
 -- ("case X passes now: remove it from spec/conformance_pending.lua").
 local rqb = "relational queries for this dialect are being written"
-local ddl = "drizzle.kit generate for this dialect is being written"
 return {
   sqlite = {},
   pg = {
     ["rqb-columns-include"] = rqb, ["rqb-cursor"] = rqb, ["rqb-extras"] = rqb, ["rqb-find-first-one"] = rqb,
-    ["ddl/column-types"] = ddl, ["ddl/defaults"] = ddl, ["ddl/enums-schemas"] = ddl, ["ddl/foreign-keys"] = ddl,
-    ["ddl/generated-columns"] = ddl, ["ddl/identity-columns"] = ddl, ["ddl/sequences"] = ddl,
-    ["ddl/unique-lower-email"] = ddl, ["ddl/vector-hnsw"] = ddl,
   },
   mysql = {
     ["rqb-columns-include"] = rqb, ["rqb-cursor"] = rqb, ["rqb-extras"] = rqb, ["rqb-find-first-one"] = rqb,
-    ["ddl/checks-serial"] = ddl, ["ddl/empty-array-defaults"] = ddl, ["ddl/generated-columns"] = ddl,
-    ["ddl/indexes"] = ddl, ["ddl/returning-id"] = ddl, ["ddl/timestamp-defaults"] = ddl,
-    ["ddl/unique-lower-email"] = ddl,
   },
 }
