@@ -5,8 +5,11 @@
 ** Each dialect is one row of function pointers (DdlOps); a NULL entry means
 ** "not written yet" and the public function answers DZ_UNSUPPORTED. The
 ** texts follow drizzle-kit 0.31's sqlgenerator.ts convertor by convertor;
-** the comment above each function names the convertor it mirrors. Adding
-** pg or MySQL is adding their rows and the few functions that differ.
+** the comment above each function names the convertor it mirrors. pg and
+** MySQL share what they write alike (qualified names, generated and default
+** clauses, foreign keys, DROP COLUMN); their rows hold what differs. The pg
+** objects that have no table (schemas, enums, sequences) are plain public
+** functions gated by the row's bPgObjects.
 */
 #include <string.h>
 

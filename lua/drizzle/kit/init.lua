@@ -15,8 +15,11 @@
 -- tables of the dialect are ignored.
 --
 -- Files and formats are drizzle-kit 0.31's, so a migrations folder can be
--- shared with a TypeScript service. Only generate exists so far, for
--- SQLite; the other commands raise "not implemented yet".
+-- shared with a TypeScript service. Only generate exists so far (sqlite,
+-- postgresql, mysql); the other commands raise "not implemented yet".
+-- SQLite goes through kit/snapshot.lua + kit/diff.lua, pg and MySQL through
+-- kit/serialize.lua + kit/diff_sql.lua; the SQL text of every dialect comes
+-- from core/ddl.c.
 local snapshot = require("drizzle.kit.snapshot")
 local diff = require("drizzle.kit.diff")
 local diffSql = require("drizzle.kit.diff_sql")
