@@ -5,6 +5,8 @@
 #   make env LUA=...                         prints LUA_PATH=... / LUA_CPATH=... (shell-evalable)
 #   make deps                                installs missing Debian packages (scripts/deps.sh)
 #   make ctest                               builds and runs every spec/c/*.c against libdzcore.a
+#                                            (with a PostgreSQL server started for the run)
+#   make check-memory                        the same, each test under valgrind
 #   make spec LUA=...                        busted over spec/ on one VM
 #   make test                                deps, all VMs, ctest, busted on the three VMs;
 #                                            last line: "N passed, N failed, N skipped"
@@ -69,6 +71,8 @@ ifneq ($(wildcard core/driver_pg.c),)
 PG_CFLAGS ?= $(addprefix -I,$(shell pg_config --includedir 2>/dev/null))
 PG_LIBS   ?= $(addprefix -L,$(shell pg_config --libdir 2>/dev/null)) -lpq
 build/core/driver_pg.o: DRIVER_CFLAGS += $(PG_CFLAGS)
+build/core/driver.o: DRIVER_CFLAGS += -DDZ_HAVE_PG
+build/core/driver.o: core/driver_pg.c
 DRIVER_LIBS += $(PG_LIBS)
 endif
 
@@ -76,6 +80,8 @@ ifneq ($(wildcard core/driver_mysql.c),)
 MYSQL_CFLAGS ?= $(shell mariadb_config --cflags 2>/dev/null || mysql_config --cflags 2>/dev/null)
 MYSQL_LIBS   ?= $(or $(shell mariadb_config --libs 2>/dev/null || mysql_config --libs 2>/dev/null),-lmariadb)
 build/core/driver_mysql.o: DRIVER_CFLAGS += $(MYSQL_CFLAGS)
+build/core/driver.o: DRIVER_CFLAGS += -DDZ_HAVE_MYSQL
+build/core/driver.o: core/driver_mysql.c
 DRIVER_LIBS += $(MYSQL_LIBS)
 endif
 
@@ -102,7 +108,7 @@ LUA_CLIBDIR ?= $(if $(strip $(INST_LIBDIR)),$(INST_LIBDIR),$(PREFIX)/lib/lua/$(L
 BINDIR      ?= $(if $(strip $(INST_BINDIR)),$(INST_BINDIR),$(PREFIX)/bin)
 INSTALL     ?= install
 
-.PHONY: default build all-vms env deps ctest spec test demo bench install clean check-core-no-lua
+.PHONY: default build all-vms env deps ctest ctest-run check-memory spec test test-run demo bench install clean check-core-no-lua
 default: build
 
 # --------------------------------------------------------------- core
@@ -157,13 +163,29 @@ build/ctest/%: spec/c/%.c build/libdzcore.a $(CORE_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CTEST_CFLAGS) -o $@ $< $(LIBS)
 
+# Database servers: ctest and test run under scripts/with_servers.sh (one
+# PostgreSQL, and MariaDB once scripts/mysql_server.sh exists, for the whole
+# run; always stopped), unless DZ_PG_URL is already set (servers of your own,
+# or the inner make of with_servers.sh itself).
+WITH_SERVERS = bash scripts/with_servers.sh
+
+# CTEST_RUNNER runs each C test binary (make check-memory: under valgrind).
+CTEST_RUNNER ?=
+VALGRIND = valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=1
+
 ctest: build/libdzcore.a
+	@if [ -z "$$DZ_PG_URL" ]; then exec $(WITH_SERVERS) $(MAKE) ctest-run; else exec $(MAKE) ctest-run; fi
+
+check-memory: build/libdzcore.a
+	@$(MAKE) ctest CTEST_RUNNER='$(VALGRIND)'
+
+ctest-run: build/libdzcore.a
 	@mkdir -p build/counts build/ctest; \
 	pass=0; fail=0; \
 	for src in $(CTEST_SRCS); do \
 	  name=$$(basename $$src .c); bin=build/ctest/$$name; \
 	  if ! $(MAKE) $$bin; then echo "ctest $$name: BUILD FAILED"; fail=$$((fail+1)); continue; fi; \
-	  if ./$$bin; then echo "ctest $$name: ok"; pass=$$((pass+1)); \
+	  if $(CTEST_RUNNER) ./$$bin; then echo "ctest $$name: ok"; pass=$$((pass+1)); \
 	  else echo "ctest $$name: FAILED (exit $$?)"; fail=$$((fail+1)); fi; \
 	done; \
 	echo "$$pass $$fail 0" > build/counts/ctest; \
@@ -184,10 +206,18 @@ spec: build
 
 # --------------------------------------------------------------- test
 test: deps
+	@rm -rf build/counts; \
+	if ! $(MAKE) all-vms; then echo "make test: build failed"; echo "0 passed, 1 failed, 0 skipped"; exit 1; fi; \
+	if [ -n "$$DZ_PG_URL" ]; then exec $(MAKE) test-run; fi; \
+	rc=0; $(WITH_SERVERS) $(MAKE) test-run || rc=$$?; \
+	if [ $$rc -eq 125 ]; then echo "make test: a database server did not start (log above)"; echo "0 passed, 1 failed, 0 skipped"; fi; \
+	exit $$rc
+
+# The body of make test, with the servers up (DZ_PG_URL set).
+test-run:
 	@rm -rf build/counts; mkdir -p build/counts; \
 	rc=0; \
-	if ! $(MAKE) all-vms; then echo "make test: build failed"; echo "0 passed, 1 failed"; exit 1; fi; \
-	$(MAKE) ctest || rc=1; \
+	$(MAKE) ctest-run || rc=1; \
 	for vm in $(VMS); do $(MAKE) spec LUA=$$vm || rc=1; done; \
 	echo; \
 	for f in build/counts/*; do printf '%-16s ' "$$(basename $$f):"; awk '{printf "%d passed, %d failed, %d skipped\n", $$1, $$2, $$3}' $$f; done; \

@@ -379,4 +379,8 @@ const dz_driver dz_driver_sqlite = {
   sqliteChanges,
   sqliteLastInsertId,
   sqliteExec,
+  NULL,            /* xSetNotice: sqlite has no server notices */
+  NULL,            /* xBroken: an embedded database is never disconnected */
+  NULL,            /* xReconnect */
+  NULL,            /* xBatch: every statement is already a local call */
 };

@@ -1,8 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages drizzle-c needs, only those missing.
 #   scripts/deps.sh [extra-package ...]      (also: DZ_EXTRA_PACKAGES="a b")
-# To add a package for everyone, append it to PACKAGES below
-# (later: postgresql-15 postgresql-15-postgis-3 libpq-dev mariadb-server libmariadb-dev).
+# To add a package for everyone, append it to PACKAGES below.
 set -eu
 
 PACKAGES="
@@ -14,10 +13,14 @@ luajit libluajit-5.1-dev
 luarocks
 lua-busted
 
+mariadb-server mariadb-client libmariadb-dev
 lua-argparse
 lua-socket
 libsqlite3-dev sqlite3
 valgrind
+
+postgresql-15 postgresql-15-postgis-3 libpq-dev
+mariadb-server libmariadb-dev
 "
 PACKAGES="$PACKAGES ${DZ_EXTRA_PACKAGES:-} $*"
 

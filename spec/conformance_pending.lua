@@ -2,13 +2,8 @@
 -- ["ddl/<name>"] = "reason" for a DDL schema. spec/conformance_spec.lua still
 -- runs them: a failure is reported as pending (skipped), a pass FAILS the spec
 -- ("case X passes now: remove it from spec/conformance_pending.lua").
-local rqb = "relational queries for this dialect are being written"
 return {
   sqlite = {},
-  pg = {
-    ["rqb-columns-include"] = rqb, ["rqb-cursor"] = rqb, ["rqb-extras"] = rqb, ["rqb-find-first-one"] = rqb,
-  },
-  mysql = {
-    ["rqb-columns-include"] = rqb, ["rqb-cursor"] = rqb, ["rqb-extras"] = rqb, ["rqb-find-first-one"] = rqb,
-  },
+  pg = {},
+  mysql = {},
 }

@@ -67,7 +67,7 @@ typedef struct dz_driver {
   const char *zName;      /* "sqlite" | "pg" | "mysql" */
 
   /* zTarget: sqlite a file name, ":memory:" or a file: URI; pg a conninfo
-  ** string; mysql a URL. On failure *ppConn is NULL and nothing leaks. */
+  ** string or a postgres:// URL; mysql a URL. On failure *ppConn is NULL and nothing leaks. */
   int (*xOpen)(const char *zTarget, int flags, dz_conn **ppConn, dz_dberr *pErr);
   /* Frees the connection. NULL is a no-op. See "Lifetimes" above. */
   void (*xClose)(dz_conn*);
@@ -96,9 +96,56 @@ typedef struct dz_driver {
   /* Runs SQL text with no parameters, discarding any rows: begin, commit,
   ** savepoint, pragmas, migration scripts (several statements allowed). */
   int (*xExec)(dz_conn*, const char *zSql, dz_dberr*);
+
+  /* ---- Optional slots: NULL when a driver has no such thing (sqlite has
+  ** none of them). Appended at the end so existing initializers stay valid.
+  **
+  ** xSetNotice: server notices and warnings (pg NOTICE/WARNING, e.g. "table
+  ** does not exist, skipping") are never printed to stderr; with xFn set,
+  ** each is passed to xFn(pArg, zMsg) ("NOTICE:  ...", NUL-terminated, no
+  ** trailing newline, valid only during the call). xFn NULL drops them
+  ** again. Called from inside any driver call that talks to the server. */
+  void (*xSetNotice)(dz_conn*, void (*xFn)(void *pArg, const char *zMsg), void *pArg);
+  /* Nonzero when the connection to the server is lost (or closed): every
+  ** call then fails with DZ_DRIVER until xReconnect succeeds. */
+  int (*xBroken)(dz_conn*);
+  /* Drops and re-establishes the connection with the same parameters
+  ** (pg: PQreset). Session state is gone (open transaction, temp tables,
+  ** server-side prepared statements); existing dz_stmt handles stay valid
+  ** and prepare themselves again on their next xBind (or xStep/xBatch).
+  ** DZ_OK, or DZ_DRIVER with pErr filled (the connection stays broken). */
+  int (*xReconnect)(dz_conn*, dz_dberr*);
+  /* Runs a batch in one round trip: statement apStmt[i] with the values
+  ** aaVal[i][0..anVal[i]) for i = 0..nStmt-1, in order (pg: pipeline mode
+  ** with one sync at the end, so outside a transaction block the batch
+  ** commits or rolls back as one implicit transaction; inside one, a
+  ** failure aborts it as any error would). A statement may appear several
+  ** times. The values are read during the call only. Then read the results
+  ** in the same order: for each i, xStep apStmt[i] to DZ_DONE (or an
+  ** error), reading rows with xColumn as if it had just run, then xReset
+  ** it (xChanges after a DZ_DONE is that item's count). Any xBind, xExec,
+  ** xPrepare, xFinalize or xBatch on the connection drops unread results.
+  ** Returns DZ_OK when every item succeeded; otherwise DZ_DRIVER (or
+  ** DZ_MISUSE for a bad binding, then nothing ran) with the first failure
+  ** in pErr; stepping the failed item repeats its error and the items after
+  ** it report SQLSTATE 25P02 "not run". */
+  int (*xBatch)(dz_conn*, int nStmt, dz_stmt *const *apStmt,
+                const dz_value *const *aaVal, const int *anVal, dz_dberr*);
 } dz_driver;
 
 extern const dz_driver dz_driver_sqlite;
+
+/* mysql: xColumnDbType(p, i) is the column's MYSQL_TYPE_* (a protocol
+** number, 0..255: DZ_MYSQL_TYPE(x)) or'ed with these flags, so callers
+** need no mysql.h. UNSIGNED: an integer column declared unsigned (BIGINT
+** UNSIGNED above INT64_MAX comes back as DZ_TEXT of its digits). BINARY: a
+** string/blob type with the binary charset (63); its cells are DZ_BLOB.
+** JSON: a JSON column (MySQL 8: type 245 with the binary charset; MariaDB:
+** LONGTEXT whose extended metadata format is "json"); cells are DZ_TEXT. */
+#define DZ_MYSQL_TYPE(x)     ((x) & 0xff)
+#define DZ_MYSQL_UNSIGNED    0x10000
+#define DZ_MYSQL_BINARY      0x20000
+#define DZ_MYSQL_JSON        0x40000
 
 /* Looks a compiled-in driver up by name ("sqlite", "pg", "mysql").
 ** NULL when the name is unknown or the driver was not compiled in. */

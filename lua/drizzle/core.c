@@ -408,7 +408,36 @@ typedef struct LConn {
   dz_conn *pConn;
   CacheEntry aCache[CACHE_SIZE];
   int iNextEvict;
+  int bInTx;              /* between begin and commit/rollback: no silent reconnect */
+  int bLost;              /* the server went away (mysql errors 2006/2013/1927/4031) */
+  dz_buf notices;         /* server notices not yet delivered, each NUL-terminated */
+  int iNoticeRef;         /* registry ref of db.onNotice, 0 when none */
 } LConn;
+
+/* Server notices (pg NOTICE/WARNING) arrive inside driver calls, where
+** calling Lua is unsafe; they are queued here and handed to db.onNotice
+** after the call. Without a handler they are dropped: never printed. */
+static void onNotice(void *pArg, const char *zMsg) {
+  LConn *c = (LConn *)pArg;
+  if (c->notices.n > 65536) return;      /* a runaway server: keep the first 64 KiB */
+  dz_buf_add(&c->notices, zMsg, strlen(zMsg) + 1);
+}
+
+static void deliverNotices(lua_State *L, LConn *c) {
+  dz_buf b;
+  size_t i = 0;
+  if (c->notices.n == 0 || !c->iNoticeRef) return;
+  b = c->notices;                          /* take the queue: a handler may run queries */
+  dz_buf_init(&c->notices);
+  while (i < b.n) {
+    size_t n = strlen(b.z + i);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, c->iNoticeRef);
+    lua_pushlstring(L, b.z + i, n);
+    if (lua_pcall(L, 1, 0, 0)) lua_pop(L, 1);   /* a failing handler must not break the query */
+    i += n + 1;
+  }
+  dz_buf_free(&b);
+}
 
 static uint64_t fnv1a(const char *z, size_t n) {
   uint64_t h = 1469598103934665603ULL;
@@ -429,6 +458,8 @@ static void cacheClear(LConn *c) {
 
 static int conn_gc(lua_State *L) {
   LConn *c = (LConn *)luaL_checkudata(L, 1, CONN_MT);
+  dz_buf_free(&c->notices);
+  if (c->iNoticeRef) { luaL_unref(L, LUA_REGISTRYINDEX, c->iNoticeRef); c->iNoticeRef = 0; }
   if (c->pConn) {
     cacheClear(c);
     c->pDrv->xClose(c->pConn);
@@ -481,10 +512,20 @@ static int l_connect(lua_State *L) {
   c->pDrv = pDrv;
   luaL_getmetatable(L, CONN_MT);
   lua_setmetatable(L, -2);
+  dz_buf_init(&c->notices);
   rc = pDrv->xOpen(zTarget, 0, &c->pConn, &err);
   if (rc) {
     c->pConn = NULL;
     return raiseQueryError(L, &err, NULL, 0, 0, zDialect);
+  }
+  if (lua_istable(L, 3) && pDrv->xSetNotice) {
+    lua_getfield(L, 3, "onNotice");
+    if (lua_isfunction(L, -1)) {
+      c->iNoticeRef = luaL_ref(L, LUA_REGISTRYINDEX);
+      pDrv->xSetNotice(c->pConn, onNotice, c);
+    } else {
+      lua_pop(L, 1);
+    }
   }
   return 1;
 }
@@ -509,7 +550,28 @@ static int l_exec(lua_State *L) {
   const char *zSql = luaL_checklstring(L, 2, &n);
   dz_dberr err;
   if (c->pDrv->xExec(c->pConn, zSql, &err)) return raiseQueryError(L, &err, zSql, n, 0, c->pDrv->zName);
+  deliverNotices(L, c);
   return 0;
+}
+
+/* A lost connection is re-established before the next statement, unless a
+** transaction was open on it: then its work is gone, and the caller must
+** see that (the statement fails; finish() reports it). */
+static void reconnectIfBroken(lua_State *L, LConn *c) {
+  dz_dberr err;
+  if (!c->pDrv->xReconnect || c->bInTx) return;
+  if (!c->bLost && !(c->pDrv->xBroken && c->pDrv->xBroken(c->pConn))) return;
+  if (c->pDrv->xReconnect(c->pConn, &err)) raiseQueryError(L, &err, NULL, 0, 0, c->pDrv->zName);
+  c->bLost = 0;
+}
+
+/* A statement's failure: notes a lost MySQL connection (libpq tells by
+** itself, through xBroken), then raises the QueryError. */
+static int raiseStmtError(lua_State *L, LConn *c, const dz_dberr *e, const char *zSql, size_t nSql, int iParams) {
+  if (e->iCode == 2006 || e->iCode == 2013 || e->iCode == 1927 || e->iCode == 4031) {
+    if (c->pDrv->zName[0] == 'm') c->bLost = 1;
+  }
+  return raiseQueryError(L, e, zSql, nSql, iParams, c->pDrv->zName);
 }
 
 /* begin(db, config): begin [deferred|immediate|exclusive] on SQLite. */
@@ -517,6 +579,17 @@ static int l_begin(lua_State *L) {
   LConn *c = checkConn(L, 1);
   char zSql[64] = "begin";
   dz_dberr err;
+  reconnectIfBroken(L, c);
+  if (lua_type(L, 2) == LUA_TSTRING) {    /* pg / mysql: the session built them, in order */
+    int i;
+    for (i = 2; lua_type(L, i) == LUA_TSTRING; i++) {
+      size_t n;
+      const char *z = lua_tolstring(L, i, &n);
+      if (c->pDrv->xExec(c->pConn, z, &err)) return raiseQueryError(L, &err, z, n, 0, c->pDrv->zName);
+    }
+    c->bInTx = 1;
+    return 0;
+  }
   if (lua_istable(L, 2)) {
     const char *zBehavior;
     lua_getfield(L, 2, "behavior");
@@ -529,6 +602,41 @@ static int l_begin(lua_State *L) {
     }
   }
   if (c->pDrv->xExec(c->pConn, zSql, &err)) return raiseQueryError(L, &err, zSql, strlen(zSql), 0, c->pDrv->zName);
+  c->bInTx = 1;
+  return 0;
+}
+
+/* finish(db, "commit" | "rollback"): ends the transaction; the connection
+** is out of it whatever the server answers (a failed commit rolls back). */
+static int l_finish(lua_State *L) {
+  LConn *c = checkConn(L, 1);
+  size_t n;
+  const char *zSql = luaL_checklstring(L, 2, &n);
+  dz_dberr err;
+  c->bInTx = 0;
+  if (c->pDrv->xBroken && c->pDrv->xBroken(c->pConn)) {
+    dz_dberr_set(&err, DZ_DRIVER, "the connection to the server was lost during the transaction; nothing of it was committed");
+    return raiseQueryError(L, &err, zSql, n, 0, c->pDrv->zName);
+  }
+  if (c->pDrv->xExec(c->pConn, zSql, &err)) return raiseQueryError(L, &err, zSql, n, 0, c->pDrv->zName);
+  return 0;
+}
+
+/* hasPipeline(db): does the driver send a batch in one round trip? */
+static int l_hasPipeline(lua_State *L) {
+  LConn *c = checkConn(L, 1);
+  lua_pushboolean(L, c->pDrv->xBatch != NULL);
+  return 1;
+}
+
+/* reconnect(db): a new connection with the same target; prepared
+** statements prepare themselves again on their next use. */
+static int l_reconnect(lua_State *L) {
+  LConn *c = checkConn(L, 1);
+  dz_dberr err;
+  if (!c->pDrv->xReconnect) return 0;
+  c->bInTx = 0;
+  if (c->pDrv->xReconnect(c->pConn, &err)) return raiseQueryError(L, &err, NULL, 0, 0, c->pDrv->zName);
   return 0;
 }
 
@@ -562,6 +670,28 @@ static dz_stmt *cachedStmt(lua_State *L, LConn *c, const char *zSql, size_t n, d
 
 /* ----------------------------------------------------------------- rows */
 
+/* The codec a value with no column codec gets from its server type, so raw
+** SQL and expressions read json and arrays as node-postgres / mysql2 hand
+** them over (parsed), and everything else as is. pg: by type OID; mysql: the
+** driver's JSON flag. CODEC_NONE when nothing applies. */
+static int codecOfDbType(const dz_driver *pDrv, dz_stmt *pStmt, int i) {
+  int t;
+  if (!pDrv->xColumnDbType || pDrv->zName[0] == 's') return CODEC_NONE;
+  t = pDrv->xColumnDbType(pStmt, i);
+  if (pDrv->zName[0] == 'm') return (t & DZ_MYSQL_JSON) ? CODEC_JSON : CODEC_NONE;
+  switch (t) {
+    case 114: case 3802: return CODEC_JSON;                                      /* json, jsonb */
+    case 1005: case 1007: case 1016: return CODEC_PG_ARRAY | ELEM_INT << 16;      /* int2[], int4[], int8[] */
+    case 1021: case 1022: return CODEC_PG_ARRAY | ELEM_FLOAT << 16;              /* float4[], float8[] */
+    case 1000: return CODEC_PG_ARRAY | ELEM_BOOL << 16;                          /* bool[] */
+    case 199: case 3807: return CODEC_PG_ARRAY | CODEC_JSON << 8;                /* json[], jsonb[] */
+    case 1009: case 1015: case 1014: case 1231: case 2951: case 1115: case 1185:
+    case 1182: case 1183: case 1041: case 651: case 1040: case 775:
+      return CODEC_PG_ARRAY;                                                     /* text-like arrays */
+    default: return CODEC_NONE;
+  }
+}
+
 /* Build one row from the current result of pStmt by shape sh. Keys and
 ** decoder functions sit on the stack from iKeyBase (key i at iKeyBase+i-1).
 ** [-0,+1,e] */
@@ -577,7 +707,8 @@ static void pushShapedRow(lua_State *L, const dz_driver *pDrv, dz_stmt *pStmt, c
     pDrv->xColumn(pStmt, i, &v);
     if (v.t == DZ_NULL) continue;
     lua_pushvalue(L, iKeyBase + f->iKey - 1);
-    dzl_push_decoded(L, &v, f->eCodec, f->iFn ? iKeyBase + f->iFn - 1 : 0);
+    if (f->eCodec == CODEC_NONE && v.t == DZ_TEXT) dzl_push_decoded(L, &v, codecOfDbType(pDrv, pStmt, i), 0);
+    else dzl_push_decoded(L, &v, f->eCodec, f->iFn ? iKeyBase + f->iFn - 1 : 0);
     lua_rawset(L, iRoot + f->iObj);
   }
   for (i = sh->nObj - 1; i >= 1; i--) {
@@ -602,7 +733,8 @@ static void pushRawRow(lua_State *L, const dz_driver *pDrv, dz_stmt *pStmt, int 
     pDrv->xColumn(pStmt, i, &v);
     if (v.t == DZ_NULL) continue;
     lua_pushstring(L, pDrv->xColumnName(pStmt, i));
-    dzl_push_value(L, &v);
+    if (v.t == DZ_TEXT) dzl_push_decoded(L, &v, codecOfDbType(pDrv, pStmt, i), 0);
+    else dzl_push_value(L, &v);
     lua_rawset(L, -3);
   }
 }
@@ -685,30 +817,26 @@ static int pushBoundParams(lua_State *L, const dz_value *aVal, int nVal) {
 }
 #define ERR_PARAMS (iParamsForError ? iParamsForError : pushBoundParams(L, aVal, nVal))
 
-/* Run sql with params on c, collect per method. The rows' shape sh (NULL
-** for raw queries) with keys from iKeyBase. [-0,+1,e] */
-static int runStatement(lua_State *L, LConn *c, dz_stmt *pStmt, const char *zSql, size_t nSql, dz_value *aVal, int nVal,
-                        const LShape *sh, int iKeyBase, int eMethod, int bHasRows, int iParamsForError) {
+/* Read the results of pStmt, already bound (and, after a batch, already
+** run), per method. The rows' shape sh (NULL for raw queries) with keys
+** from iKeyBase. [-0,+1,e] */
+static int collectResults(lua_State *L, LConn *c, dz_stmt *pStmt, const char *zSql, size_t nSql, const dz_value *aVal, int nVal,
+                          const LShape *sh, int iKeyBase, int eMethod, int bHasRows, int iParamsForError) {
   dz_dberr err;
   int rc = 0, nCol, nRow = 0;
   const dz_driver *pDrv = c->pDrv;
-  if (!pStmt) pStmt = cachedStmt(L, c, zSql, nSql, &err, &rc);
-  if (!pStmt) return raiseQueryError(L, &err, zSql, nSql, ERR_PARAMS, pDrv->zName);
-  if (pDrv->xBind(pStmt, aVal, nVal, &err)) {
-    pDrv->xReset(pStmt);
-    return raiseQueryError(L, &err, zSql, nSql, ERR_PARAMS, pDrv->zName);
-  }
   nCol = pDrv->xColumnCount(pStmt);
   if (eMethod == M_EXECUTE && !bHasRows && !(sh == NULL && nCol > 0)) eMethod = M_RUN;
   if (eMethod == M_RUN) {
     while ((rc = pDrv->xStep(pStmt, &err)) == DZ_ROW) {}
-    if (rc != DZ_DONE) { pDrv->xReset(pStmt); return raiseQueryError(L, &err, zSql, nSql, ERR_PARAMS, pDrv->zName); }
-    pDrv->xReset(pStmt);
+    if (rc != DZ_DONE) { pDrv->xReset(pStmt); return raiseStmtError(L, c, &err, zSql, nSql, ERR_PARAMS); }
     lua_createtable(L, 0, 2);
     dzl_pushint64(L, pDrv->xChanges(c->pConn));
     lua_setfield(L, -2, "rowsAffected");
     dzl_pushint64(L, pDrv->xLastInsertId(c->pConn));
     lua_setfield(L, -2, "insertId");
+    pDrv->xReset(pStmt);
+    deliverNotices(L, c);
     return 1;
   }
   if (eMethod != M_GET) lua_newtable(L);
@@ -721,11 +849,29 @@ static int runStatement(lua_State *L, LConn *c, dz_stmt *pStmt, const char *zSql
   }
   if (rc != DZ_ROW && rc != DZ_DONE) {
     pDrv->xReset(pStmt);
-    return raiseQueryError(L, &err, zSql, nSql, ERR_PARAMS, pDrv->zName);
+    return raiseStmtError(L, c, &err, zSql, nSql, ERR_PARAMS);
   }
   pDrv->xReset(pStmt);
   if (eMethod == M_GET && rc != DZ_ROW) lua_pushnil(L);
+  deliverNotices(L, c);
   return 1;
+}
+
+/* Run sql with params on c: the cached statement (or pStmt), bound, then
+** its results collected per method. [-0,+1,e] */
+static int runStatement(lua_State *L, LConn *c, dz_stmt *pStmt, const char *zSql, size_t nSql, dz_value *aVal, int nVal,
+                        const LShape *sh, int iKeyBase, int eMethod, int bHasRows, int iParamsForError) {
+  dz_dberr err;
+  int rc = 0;
+  const dz_driver *pDrv = c->pDrv;
+  reconnectIfBroken(L, c);
+  if (!pStmt) pStmt = cachedStmt(L, c, zSql, nSql, &err, &rc);
+  if (!pStmt) return raiseStmtError(L, c, &err, zSql, nSql, ERR_PARAMS);
+  if (pDrv->xBind(pStmt, aVal, nVal, &err)) {
+    pDrv->xReset(pStmt);
+    return raiseStmtError(L, c, &err, zSql, nSql, ERR_PARAMS);
+  }
+  return collectResults(L, c, pStmt, zSql, nSql, aVal, nVal, sh, iKeyBase, eMethod, bHasRows, iParamsForError);
 }
 
 static int methodOf(lua_State *L, int idx) {
@@ -743,6 +889,133 @@ static int pushKeys(lua_State *L, int iKeys, int nKeys) {
 
 static int stmtHasRows(int eKind, const Conv *cv) {
   return eKind == STMT_SELECT || eKind == STMT_COUNT || (eKind != STMT_RAW && cv->pShape != NULL);
+}
+
+/* One statement of a batch, kept until its results are read. */
+typedef struct BatchItem {
+  dz_stmt *pStmt;
+  dz_value *aVal;
+  int nVal;
+  LShape shape;
+  int bShape, bHasRows, nKeys;
+  const char *zSql;          /* a Lua string in the batch's keep table */
+  size_t nSql;
+} BatchItem;
+
+/* Render item i ({ kind, query } at iItem) into *pItem; every byte it
+** needs later is copied into Lua values stored in the keep table at iKeep. */
+static void batchRender(lua_State *L, LSession *s, int iItem, int iKeep, int *pnKeep, BatchItem *pItem) {
+  Conv cv;
+  int i, top = lua_gettop(L), eKind;
+  lua_rawgeti(L, iItem, 1);
+  eKind = stmtKind(L, -1);
+  lua_rawgeti(L, iItem, 2);
+  renderStatement(L, s, eKind, top + 2, &cv, 1);
+  if (eKind == STMT_RAW) cv.pShape = NULL;
+  pItem->nVal = s->r.nParam;
+  pItem->bHasRows = stmtHasRows(eKind, &cv);
+  lua_pushlstring(L, s->r.sql.z ? s->r.sql.z : "", s->r.sql.n);
+  pItem->zSql = lua_tolstring(L, -1, &pItem->nSql);
+  lua_rawseti(L, iKeep, ++*pnKeep);
+  pItem->aVal = (dz_value *)lua_newuserdata(L, sizeof(dz_value) * (size_t)(pItem->nVal + 1));
+  lua_rawseti(L, iKeep, ++*pnKeep);
+  for (i = 0; i < pItem->nVal; i++) {
+    dz_value *v = &pItem->aVal[i];
+    *v = s->r.aParam[i].v;
+    if (v->t == DZ_PLACEHOLDER) luaL_error(L, "drizzle: batch(): placeholder \"%s\" cannot be filled in a batch", v->u.s.z);
+    if (v->t == DZ_TEXT || v->t == DZ_BLOB) {
+      lua_pushlstring(L, v->u.s.z, v->u.s.n);
+      v->u.s.z = lua_tostring(L, -1);
+      lua_rawseti(L, iKeep, ++*pnKeep);
+    }
+  }
+  pItem->bShape = cv.pShape != NULL;
+  if (cv.pShape) {
+    pItem->shape = *cv.pShape;
+    pItem->shape.aField = (LField *)lua_newuserdata(L, sizeof(LField) * (size_t)(cv.pShape->nField + 1));
+    memcpy(pItem->shape.aField, cv.pShape->aField, sizeof(LField) * (size_t)cv.pShape->nField);
+    lua_rawseti(L, iKeep, ++*pnKeep);
+    pItem->shape.aObj = (LObj *)lua_newuserdata(L, sizeof(LObj) * (size_t)(cv.pShape->nObj + 1));
+    memcpy(pItem->shape.aObj, cv.pShape->aObj, sizeof(LObj) * (size_t)cv.pShape->nObj);
+    lua_rawseti(L, iKeep, ++*pnKeep);
+  }
+  pItem->nKeys = cv.nKeys;
+  dzl_slot_table(L, cv.iKeys);
+  lua_pushvalue(L, cv.iKeys);
+  lua_rawseti(L, iKeep, ++*pnKeep);          /* keys sit at keep[*pnKeep] */
+  logQuery(L, 1, s->r.sql.z, s->r.sql.n, s->r.aParam, pItem->nVal, cv.iAux);
+  lua_settop(L, top);
+}
+
+/* batch(db, { {kind, query}, ... }) -> { result, ... }: every statement sent
+** in one round trip (the driver's xBatch: libpq pipeline mode), results read
+** in order. Drivers without xBatch, or batches with more distinct SQL texts
+** than the statement cache holds, run the items one after another. */
+static int l_batch(lua_State *L) {
+  LSession *s = dbSession(L, 1);
+  LConn *c = checkConn(L, 1);
+  int n, i, iKeep, nKeep = 0, iOut, bPipeline;
+  BatchItem *aItem;
+  dz_stmt **apStmt;
+  const dz_value **aaVal;
+  int *anVal, *aiKeys;
+  dz_dberr err;
+  luaL_checktype(L, 2, LUA_TTABLE);
+  n = (int)dzl_rawlen(L, 2);
+  lua_newtable(L);
+  iKeep = lua_gettop(L);
+  aItem = (BatchItem *)lua_newuserdata(L, sizeof(BatchItem) * (size_t)(n + 1));
+  apStmt = (dz_stmt **)lua_newuserdata(L, sizeof(dz_stmt *) * (size_t)(n + 1));
+  aaVal = (const dz_value **)lua_newuserdata(L, sizeof(dz_value *) * (size_t)(n + 1));
+  anVal = (int *)lua_newuserdata(L, sizeof(int) * (size_t)(n + 1));
+  aiKeys = (int *)lua_newuserdata(L, sizeof(int) * (size_t)(n + 1));
+  lua_newtable(L);                              /* distinct SQL texts */
+  for (i = 0; i < n; i++) {
+    lua_rawgeti(L, 2, i + 1);
+    batchRender(L, s, lua_gettop(L), iKeep, &nKeep, &aItem[i]);
+    aiKeys[i] = nKeep;
+    lua_pop(L, 1);
+    lua_pushlstring(L, aItem[i].zSql, aItem[i].nSql);
+    lua_pushboolean(L, 1);
+    lua_rawset(L, -3);
+  }
+  {
+    int nDistinct = 0;
+    lua_pushnil(L);
+    while (lua_next(L, -2)) { nDistinct++; lua_pop(L, 1); }
+    bPipeline = c->pDrv->xBatch != NULL && n > 1 && nDistinct <= CACHE_SIZE / 2;
+  }
+  lua_pop(L, 1);
+  lua_createtable(L, n, 0);
+  iOut = lua_gettop(L);
+  if (bPipeline) {
+    int rc = 0;
+    reconnectIfBroken(L, c);
+    for (i = 0; i < n; i++) {
+      apStmt[i] = cachedStmt(L, c, aItem[i].zSql, aItem[i].nSql, &err, &rc);
+      if (!apStmt[i]) return raiseStmtError(L, c, &err, aItem[i].zSql, aItem[i].nSql, pushBoundParams(L, aItem[i].aVal, aItem[i].nVal));
+      aaVal[i] = aItem[i].aVal;
+      anVal[i] = aItem[i].nVal;
+    }
+    rc = c->pDrv->xBatch(c->pConn, n, apStmt, aaVal, anVal, &err);
+    if (rc == DZ_MISUSE) return raiseStmtError(L, c, &err, NULL, 0, 0);
+  }
+  for (i = 0; i < n; i++) {
+    BatchItem *it = &aItem[i];
+    int iKeyBase;
+    lua_rawgeti(L, iKeep, aiKeys[i]);
+    iKeyBase = pushKeys(L, lua_gettop(L), it->nKeys);
+    if (bPipeline) {
+      collectResults(L, c, apStmt[i], it->zSql, it->nSql, it->aVal, it->nVal, it->bShape ? &it->shape : NULL,
+                     iKeyBase, M_EXECUTE, it->bHasRows, 0);
+    } else {
+      runStatement(L, c, NULL, it->zSql, it->nSql, it->aVal, it->nVal, it->bShape ? &it->shape : NULL,
+                   iKeyBase, M_EXECUTE, it->bHasRows, 0);
+    }
+    lua_rawseti(L, iOut, i + 1);
+    lua_settop(L, iOut);
+  }
+  return 1;
 }
 
 /* execute(db, kind, query, method, placeholders) */
@@ -988,6 +1261,10 @@ static const luaL_Reg aFunc[] = {
   { "close", l_close },
   { "exec", l_exec },
   { "begin", l_begin },
+  { "finish", l_finish },
+  { "batch", l_batch },
+  { "hasPipeline", l_hasPipeline },
+  { "reconnect", l_reconnect },
   { "execute", l_execute },
   { "prepare", l_prepare },
   { "prepExec", l_prepExec },

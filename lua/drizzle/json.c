@@ -434,6 +434,7 @@ typedef struct Dec {
   const char *z;
   size_t n, i;        /* input and read position */
   int depth;
+  int iNumMT;         /* stack index of decode()'s second argument, or 0 */
 } Dec;
 
 /* [-0, +0, v]  does not return */
@@ -521,13 +522,24 @@ static void dec_number (Dec *d) {
     while (is_digit(d, j)) j++;
   }
   d->i = j;
-  if (!isInt) { push_float_literal(d->L, d->z + p, j - p); return; }
-  for (k = p + neg; k < j; k++) {
-    unsigned dg = (unsigned)(d->z[k] - '0');
-    if (mag > (UINT64_MAX - dg) / 10) { fits = 0; break; }
-    mag = mag * 10 + dg;
+  if (isInt) {
+    for (k = p + neg; k < j; k++) {
+      unsigned dg = (unsigned)(d->z[k] - '0');
+      if (mag > (UINT64_MAX - dg) / 10) { fits = 0; break; }
+      mag = mag * 10 + dg;
+    }
+    if (fits) fits = neg ? mag <= (uint64_t)INT64_MAX + 1 : mag <= (uint64_t)INT64_MAX;
   }
-  if (fits) fits = neg ? mag <= (uint64_t)INT64_MAX + 1 : mag <= (uint64_t)INT64_MAX;
+  if (d->iNumMT && (!isInt || !fits)) {
+    /* decode(s, mt): such a number stays its literal, setmetatable({ text }, mt) */
+    lua_createtable(d->L, 1, 0);
+    lua_pushlstring(d->L, d->z + p, j - p);
+    lua_rawseti(d->L, -2, 1);
+    lua_pushvalue(d->L, d->iNumMT);
+    lua_setmetatable(d->L, -2);
+    return;
+  }
+  if (!isInt) { push_float_literal(d->L, d->z + p, j - p); return; }
   push_integer_literal(d->L, fits,
                        neg ? (int64_t)(0 - mag) : (int64_t)mag,   /* wraps for INT64_MIN */
                        d->z + p, j - p);
@@ -723,12 +735,16 @@ static void dec_value (Dec *d) {
   }
 }
 
-void dzj_decode (lua_State *L, const char *z, size_t n) {
+static void decode_with (lua_State *L, const char *z, size_t n, int iNumMT) {
   Dec d;
-  d.L = L; d.z = z; d.n = n; d.i = 0; d.depth = 0;
+  d.L = L; d.z = z; d.n = n; d.i = 0; d.depth = 0; d.iNumMT = iNumMT;
   dec_value(&d);
   dec_skip_ws(&d);
   if (d.i < n) dec_unexpected(&d, d.i, "end of input");
+}
+
+void dzj_decode (lua_State *L, const char *z, size_t n) {
+  decode_with(L, z, n, 0);
 }
 
 /* ============================================================ Lua module */
@@ -739,10 +755,17 @@ static int l_encode (lua_State *L) {       /* encode(v) -> string */
   return 1;
 }
 
-static int l_decode (lua_State *L) {       /* decode(s) -> value */
+/* decode(s [, mt]) -> value.  With a table mt, a number literal that is
+** not an integer fitting int64 (12.50, 1e3, 99999999999999999999) comes
+** back as setmetatable({ "<literal>" }, mt) instead of a double, so a
+** caller that knows the value's column (numeric in relational JSON) keeps
+** it exact. */
+static int l_decode (lua_State *L) {
   size_t n;
   const char *z = luaL_checklstring(L, 1, &n);
-  dzj_decode(L, z, n);
+  int iNumMT = 0;
+  if (lua_type(L, 2) == LUA_TTABLE) iNumMT = 2;
+  decode_with(L, z, n, iNumMT);
   return 1;
 }
 

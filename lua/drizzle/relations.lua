@@ -13,9 +13,19 @@
 -- (schema.alias) per level, column references carrying the level's alias,
 -- `sql` chunk lists for json_array(...), Aliased nodes for `as "data"`,
 -- Subquery objects for derived tables and session's select builder for
--- every select. What differs between dialects (SQLite's correlated
--- json_array subqueries, pg's lateral joins with json_build_array, ...)
--- sits in the `dialects` table below; the rest is shared.
+-- every select. What differs between dialects sits in the `dialects` table
+-- below (SQLite: correlated json_array subqueries; pg: lateral joins with
+-- json_build_array/json_agg; MySQL: lateral joins with json_array/
+-- json_arrayagg, or correlated subqueries in mode "planetscale"; MariaDB,
+-- at run time only: correlated subqueries without derived tables); the
+-- rest is shared.
+--
+-- MariaDB: toSQL() always renders Drizzle's MySQL text. execute()/prepare()
+-- on a MariaDB server run dialects.mariadb's form instead (MariaDB rejects
+-- LEFT JOIN LATERAL and outer references inside derived tables). The server
+-- is detected once per db with `select version()` at the first relational
+-- query run; set `db.mariadb = true | false` to decide without asking.
+-- `query:toMariaDBSQL()` shows that form.
 local ast = require("drizzle.ast")
 local core = require("drizzle.core")
 local schema = require("drizzle.schema")
@@ -442,7 +452,7 @@ local function buildLevel(ctx, p)
             tableConfig = ctx.rc.tables[relTsName], queryConfig = relConfig, tableAlias = relAlias,
             joinOn = joinOn, nestedQueryRelation = relation,
           })
-          local field, join = dialect.relationField(ctx, lvl, key, relAlias, built)
+          local field, join = dialect.relationField(ctx, lvl, key, relAlias, built, relation)
           if join then lvl.joins[#lvl.joins + 1] = join end
           selection[#selection + 1] = {
             tsKey = key, field = field, isJson = true, isOne = relation.kind == "one",
@@ -470,15 +480,25 @@ local function build(ctx, p)
   local selection = lvl.selection
   local result
   if p.nestedQueryRelation then
-    local data = dialect.nestedData(ctx, lvl, p.nestedQueryRelation.kind == "many")
-    local where, orderBy, limit, offset = lvl.where, lvl.orderBy, lvl.limit, lvl.offset
-    local from = tbl
-    if limit ~= nil or offset ~= nil or #orderBy > 0 then
-      local inner = newSelect(db, { { "*", ast.sql.raw("*") } }, tbl, where, orderBy, limit, offset)
-      from = setmetatable({ sel = inner, alias = alias, seq = nextSeq() }, session().SubqueryMT)
-      where, orderBy, limit, offset = nil, nil, nil, nil
+    local isMany = p.nestedQueryRelation.kind == "many"
+    if dialect.nestedQuery then
+      -- a dialect that builds a nested level its own way (MariaDB)
+      result = dialect.nestedQuery(ctx, lvl, tbl, isMany)
+    else
+      local data = dialect.nestedData(ctx, lvl, isMany)
+      local where, orderBy, limit, offset = lvl.where, lvl.orderBy, lvl.limit, lvl.offset
+      local from = tbl
+      if limit ~= nil or offset ~= nil or #orderBy > 0 then
+        -- the level's rows in a derived table of the same alias; the
+        -- dialect says what it selects and whether it keeps the order
+        local fields, innerOrder = { { "*", ast.sql.raw("*") } }, orderBy
+        if dialect.innerFields then fields, innerOrder = dialect.innerFields(ctx, lvl) end
+        local inner = newSelect(db, fields, tbl, where, innerOrder, limit, offset)
+        from = setmetatable({ sel = inner, alias = alias, seq = nextSeq() }, session().SubqueryMT)
+        where, orderBy, limit, offset = nil, nil, nil, nil
+      end
+      result = newSelect(db, { { "data", data } }, from, where, orderBy, limit, offset, lvl.joins)
     end
-    result = newSelect(db, { { "data", aliased(data, "data") } }, from, where, orderBy, limit, offset, lvl.joins)
   else
     local fields = {}
     for i, item in ipairs(selection) do fields[i] = { item.tsKey, item.field } end
@@ -489,13 +509,65 @@ end
 
 ------------------------------------------------------------------ dialects
 
--- Per dialect: relationField(ctx, lvl, tsKey, relationAlias, built) -> the
--- parent's selection field for a built relation (and a join to add, or
--- nil); nestedData(ctx, lvl, isMany) -> the sql of a nested level's one
--- "data" column. pg (lateral joins, json_build_array / json_agg) and MySQL
--- (lateral joins, json_array / json_arrayagg) go here when they land.
+-- Per dialect:
+--   relationField(ctx, lvl, tsKey, relationAlias, built) -> the parent's
+--     selection field for a built relation, and a join to add (or nil);
+--   nestedData(ctx, lvl, isMany) -> the one field a nested level selects;
+--   innerFields(ctx, lvl) (optional) -> the fields of the derived table a
+--     nested level with limit/offset/orderBy reads from, and the order by
+--     that derived table keeps (default: `*`, the level's order by);
+--   nestedQuery(ctx, lvl, aliasedTable, isMany) (optional) -> the whole
+--     select of a nested level, for a dialect that does not use the shared
+--     derived-table form (MariaDB).
 local dialects = {}
 M.dialects = dialects
+
+local ident = ast.sql.identifier
+local raw = ast.sql.raw
+
+-- sql.join(list, ", ") as one nested sql node: its columns stay qualified
+-- ("alias"."col") even in a single-table select, as in Drizzle, where the
+-- renderer only unqualifies columns that are top-level chunks of a field.
+local function joinList(list)
+  local chunks = {}
+  for i, v in ipairs(list) do
+    if i > 1 then chunks[#chunks + 1] = ", " end
+    chunks[#chunks + 1] = v
+  end
+  return ast.newSQL(chunks)
+end
+
+-- The nested level's selection as the items of json_array(...): a column
+-- as its aliased reference, an extra as its sql, a relation as its field's
+-- sql ("alias_key"."data" for the lateral forms, "(select ...)" otherwise).
+local function selectionItems(lvl)
+  local items = {}
+  for i, item in ipairs(lvl.selection) do
+    local f = item.field
+    if kindOf(f) == K.ALIASED then f = f.sql end
+    items[i] = f
+  end
+  return items
+end
+
+local function subquery(sel, alias)
+  return setmetatable({ sel = sel, alias = alias, seq = nextSeq() }, session().SubqueryMT)
+end
+
+-- pg and MySQL (default mode): each relation is a derived table joined
+-- `left join lateral (select ... as "data" ...) "alias" on true`, selected
+-- as "alias"."data" (buildRelationalQueryWithoutPK / buildRelationalQuery).
+-- The relation's cell is read as text (decoder tostring: the binding then
+-- leaves the json cell undecoded), so that mapRelation decodes it keeping
+-- numeric values exact.
+local function lateralField(_, _, tsKey, relAlias, built)
+  local f = ast.chunks(ident(relAlias), ".", ident("data"))
+  f.decoder = tostring
+  local field = aliased(f, tsKey)
+  local join = { type = "left", table = subquery(built.sql, relAlias), on = raw("true"),
+                 lateral = true, alias = relAlias }
+  return field, join
+end
 
 dialects.sqlite = {
   -- (select json_array(...) as "data" from ...) as "key"
@@ -507,22 +579,172 @@ dialects.sqlite = {
   -- top-level chunks, so they render bare (Drizzle's sql.identifier).
   nestedData = function(_, lvl, isMany)
     local chunks = { isMany and "coalesce(json_group_array(json_array(" or "json_array(" }
-    for i, item in ipairs(lvl.selection) do
+    for i, f in ipairs(selectionItems(lvl)) do
       if i > 1 then chunks[#chunks + 1] = ", " end
-      local f = item.field
-      if kindOf(f) == K.ALIASED then f = f.sql end
       chunks[#chunks + 1] = f
     end
     chunks[#chunks + 1] = isMany and ")), json_array())" or ")"
-    return ast.newSQL(chunks, #chunks)
+    return aliased(ast.newSQL(chunks), "data")
   end,
 }
 
+-- pg-core/dialect.ts buildRelationalQueryWithoutPK:
+--   json_build_array("t"."a", ..., "t_rel"."data") as "data"
+--   coalesce(json_agg(json_build_array(...) order by ...), '[]'::json) as "data"
+-- The derived table of a level with limit/offset/orderBy keeps its order by
+-- (and json_agg repeats it).
+dialects.pg = {
+  relationField = lateralField,
+  nestedData = function(_, lvl, isMany)
+    local field = ast.chunks("json_build_array(", joinList(selectionItems(lvl)), ")")
+    if isMany then
+      local ob = #lvl.orderBy > 0 and ast.chunks(" order by ", joinList(lvl.orderBy)) or nil
+      field = ast.chunks("coalesce(json_agg(", field, ob, "), '[]'::json)")
+    end
+    return aliased(field, "data")
+  end,
+}
+
+-- mysql-core/dialect.ts buildRelationalQuery (mode "default"):
+--   json_array(`t`.`a`, ..., `t_rel`.`data`) as `data`
+--   coalesce(json_arrayagg(json_array(...)), json_array()) as `data`
+-- The derived table of a level with limit/offset/orderBy selects
+-- `*, row_number() over (order by ...)` and drops the order by itself; the
+-- outer select has none either (json_arrayagg gets no order: Drizzle's).
+dialects.mysql = {
+  relationField = lateralField,
+  nestedData = function(_, lvl, isMany)
+    local field = ast.chunks("json_array(", joinList(selectionItems(lvl)), ")")
+    if isMany then field = ast.chunks("coalesce(json_arrayagg(", field, "), json_array())") end
+    return aliased(field, "data")
+  end,
+  innerFields = function(_, lvl)
+    local fields = { { "*", raw("*") } }
+    if #lvl.orderBy > 0 then
+      fields[2] = { "row_number", ast.chunks("row_number() over (order by ", joinList(lvl.orderBy), ")") }
+    end
+    return fields, nil
+  end,
+}
+
+-- mysql-core/dialect.ts buildRelationalQueryWithoutLateralSubqueries (mode
+-- "planetscale"): relations are correlated subqueries in the select list,
+--   (select json_array(`a`, ...) from ...) as `key`
+--   coalesce((select json_arrayagg(json_array(`a`, ...)) from ...), json_array()) as `key`
+-- with the nested level's columns bare (sql.identifier: top-level chunks of
+-- a single-table select render bare here too) and no alias on its field.
+dialects.mysql_planetscale = {
+  relationField = function(_, _, tsKey, _, built, relation)
+    local f
+    if relation.kind == "many" then f = ast.chunks("coalesce(", built.sql, ", json_array())")
+    else f = ast.chunks(built.sql) end
+    f.decoder = tostring
+    return aliased(f, tsKey), nil
+  end,
+  nestedData = function(_, lvl, isMany)
+    local chunks = { isMany and "json_arrayagg(json_array(" or "json_array(" }
+    for i, f in ipairs(selectionItems(lvl)) do
+      if i > 1 then chunks[#chunks + 1] = ", " end
+      chunks[#chunks + 1] = f
+    end
+    chunks[#chunks + 1] = isMany and "))" or ")"
+    return ast.newSQL(chunks)
+  end,
+  innerFields = dialects.mysql.innerFields,
+}
+
+-- MariaDB (what drizzle-c runs there; toSQL still shows Drizzle's MySQL
+-- text). Where MariaDB and MySQL 8 differ:
+--   * MariaDB has no LATERAL: Drizzle's default mode fails for every `with`
+--     ("left join lateral" is a syntax error);
+--   * a derived table in MariaDB cannot see the outer query's columns
+--     (MySQL 8.0.14+ can): Drizzle's planetscale mode fails for every one()
+--     (always limit 1, hence a derived table) and for every many() with
+--     limit/offset/orderBy ("Unknown column ... in 'WHERE'");
+--   * MariaDB (10.5+) has JSON_ARRAYAGG(... ORDER BY ... LIMIT n OFFSET m),
+--     which MySQL 8 lacks (MySQL has no ORDER BY/LIMIT inside it).
+-- So each relation is a correlated scalar subquery in the select list, with
+-- no derived table at all:
+--   one:  (select json_array(`t`.`a`, ...) from `t` `t` where <join> and <where> order by ... limit ? offset ?)
+--   many: (select coalesce(json_arrayagg(json_array(`t`.`a`, ...) order by ... limit ? offset ?), json_array())
+--          from `t` `t` where <join> and <where>)
+-- A nested level's items are its columns (qualified), extras, and its own
+-- relations' subqueries, correlated to it by alias; JSON from a subquery is
+-- embedded as JSON (MariaDB keeps JSON-ness through json_array), and json
+-- columns are text to it (decoded by mapping).
+local MAX_ROWS = "18446744073709551615"   -- MariaDB's LIMIT for "no limit"
+
+dialects.mariadb = {
+  relationField = function(_, _, tsKey, _, built)
+    local f = ast.chunks(built.sql)
+    f.decoder = tostring
+    return aliased(f, tsKey), nil
+  end,
+  nestedQuery = function(ctx, lvl, tbl, isMany)
+    local arr = ast.chunks("json_array(", joinList(selectionItems(lvl)), ")")
+    if not isMany then
+      return newSelect(ctx.db, { { "data", arr } }, tbl, lvl.where, lvl.orderBy, lvl.limit, lvl.offset)
+    end
+    local ob = #lvl.orderBy > 0 and ast.chunks(" order by ", joinList(lvl.orderBy)) or nil
+    local lim
+    if lvl.limit ~= nil or lvl.offset ~= nil then
+      local function bound(v)
+        if kindOf(v) == K.PLACEHOLDER then return v end
+        return ast.param(v)
+      end
+      lim = ast.chunks(" limit ", lvl.limit ~= nil and bound(lvl.limit) or raw(MAX_ROWS),
+                       lvl.offset ~= nil and " offset " or nil, lvl.offset ~= nil and bound(lvl.offset) or nil)
+    end
+    local data = ast.chunks("coalesce(json_arrayagg(", arr, ob, lim, "), json_array())")
+    return newSelect(ctx.db, { { "data", data } }, tbl, lvl.where)
+  end,
+}
+
+-- Is this db's server MariaDB? `db.mariadb = true | false` set by the user
+-- decides; else it is asked once per db at the first relational query run
+-- (select version()), and remembered.
+local serverIsMariaDB = setmetatable({}, { __mode = "k" })
+local function isMariaDB(db)
+  if db.dialect ~= "mysql" then return false end
+  local forced = db.mariadb
+  if forced ~= nil then return forced and true or false end
+  local v = serverIsMariaDB[db]
+  if v == nil then
+    local ok, row = pcall(db.get, db, ast.sql.raw("select version() as v"))
+    v = ok and type(row) == "table" and type(row.v) == "string" and row.v:lower():find("mariadb", 1, true) ~= nil or false
+    serverIsMariaDB[db] = v
+  end
+  return v
+end
+M.isMariaDB = isMariaDB
+
 ------------------------------------------------------------------ results
 
+-- Nested rows come back as JSON text (sqlite json_array, pg json_agg /
+-- json_build_array, mysql json_arrayagg / json_array): decoded here with
+-- json.decode(text, Num), which keeps integers exact and leaves every other
+-- number literal as its text, setmetatable({ "12.50" }, Num), so that a
+-- numeric/decimal value stays exact; each value is then mapped by its
+-- column as Drizzle's mapRelationalRow does (mapFromDriverValue).
 local json = core.json
+local Num = { __name = "drizzle.JsonNumber" }
 
--- mapFromDriverValue of a column, for a value that came back inside JSON.
+local function isNum(v) return type(v) == "table" and getmetatable(v) == Num end
+
+-- A decoded JSON value with every number literal made a Lua number.
+local function plain(v)
+  if type(v) ~= "table" then return v end
+  if getmetatable(v) == Num then return tonumber(v[1]) end
+  for k, x in pairs(v) do
+    if type(x) == "table" then v[k] = plain(x) end
+  end
+  return v
+end
+
+local function decodeJSON(text) return json.decode(text, Num) end
+
+-- JavaScript's String(n) for a number (sqlite numeric inside JSON, as
+-- Drizzle's String(JSON.parse(...)) gives it).
 local function jsNumber(v)
   if mathtype and mathtype(v) == "integer" then return tostring(v) end
   if v == floor(v) and v > -1e21 and v < 1e21 then
@@ -536,90 +758,228 @@ local function jsNumber(v)
   return tostring(v)
 end
 
+-- An integer given as text: exact (a Lua integer on 5.3+; on 5.1/LuaJIT a
+-- number up to 2^53, else the decimal string).
 local function toInteger(v)
+  if isNum(v) then v = v[1] end
   if type(v) == "string" then
     local n = tonumber(v)
     if n == nil then return v end
     if mathtype then return math.tointeger(n) or n end
-    if n >= -9007199254740992 and n <= 9007199254740992 then return n end
-    return v                               -- 5.1/LuaJIT: exact as a decimal string
+    -- 5.1/LuaJIT: a number only when it is that integer exactly (|v| < 2^53)
+    if n > -9007199254740992 and n < 9007199254740992 and format("%.0f", n) == v then return n end
+    return v
   end
   return v
 end
 
-local function decodeColumn(col, v)
+-- Days from 1970-01-01 of a civil date (Howard Hinnant's days_from_civil).
+local function daysFromCivil(y, m, d)
+  if m <= 2 then y = y - 1 end
+  local era = floor(y / 400)
+  local yoe = y - era * 400
+  local mp = (m + 9) % 12
+  local doy = floor((153 * mp + 2) / 5) + d - 1
+  local doe = yoe * 365 + floor(yoe / 4) - floor(yoe / 100) + doy
+  return era * 146097 + doe - 719468
+end
+
+-- An instant in text as JSON carries it -> seconds since the epoch: pg
+-- "2024-01-01T10:00:00.5", "2024-01-01T10:00:00+02:00", "2024-01-01"; MySQL
+-- 8 "2024-01-01 10:00:00.000000"; MariaDB "2024-01-01 10:00:00". Without
+-- an offset the text is UTC (Drizzle appends '+0000' / 'Z'). Milliseconds,
+-- as a JS Date keeps them.
+local function parseInstant(v)
+  if type(v) ~= "string" then return v end
+  local y, mo, d, rest = v:match("^(%-?%d+)-(%d%d)-(%d%d)(.*)$")
+  if not y then return v end
+  local secs = daysFromCivil(tonumber(y), tonumber(mo), tonumber(d)) * 86400
+  if rest == "" then return secs end
+  local h, mi, sec, frac, tz = rest:match("^[T ](%d%d):(%d%d):(%d%d)%.?(%d*)(.*)$")
+  if not h then return v end
+  secs = secs + tonumber(h) * 3600 + tonumber(mi) * 60 + tonumber(sec)
+  if tz ~= "" and tz ~= "Z" then
+    local sign, oh, om = tz:match("^([+-])(%d%d):?(%d?%d?)$")
+    if not sign then return v end
+    local off = tonumber(oh) * 3600 + (tonumber(om) or 0) * 60
+    if sign == "+" then secs = secs - off else secs = secs + off end
+  end
+  if frac ~= "" then
+    local ms = floor(tonumber("0." .. frac) * 1000 + 0.5)
+    if ms > 0 then return secs + ms / 1000 end
+  end
+  return secs
+end
+M.parseInstant = parseInstant
+
+-- pg geometric text forms inside JSON: point "(x,y)", line "{a,b,c}",
+-- vector "[1,2,3]" (what the server's output function writes).
+local function numbers(text)
+  local out = {}
+  for n in text:gmatch("[^,%s%(%)%[%]{}]+") do out[#out + 1] = tonumber(n) end
+  return out
+end
+
+-- PostGIS geometry as hex EWKB (a point): { x, y }.
+local function ewkbPoint(hex)
+  if type(hex) ~= "string" or #hex < 42 or hex:find("[^%x]") then return nil end
+  local bytes = {}
+  for i = 1, #hex, 2 do bytes[#bytes + 1] = tonumber(hex:sub(i, i + 1), 16) end
+  local le = bytes[1] == 1
+  local function u32(at)
+    local b1, b2, b3, b4 = bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]
+    if le then return b1 + b2 * 256 + b3 * 65536 + b4 * 16777216 end
+    return b4 + b3 * 256 + b2 * 65536 + b1 * 16777216
+  end
+  local function f64(at)
+    local b = {}
+    for i = 0, 7 do b[i + 1] = bytes[le and (at + i) or (at + 7 - i)] end
+    local sign = b[8] >= 128 and -1 or 1
+    local exp = (b[8] % 128) * 16 + floor(b[7] / 16)
+    local mant = b[7] % 16
+    for i = 6, 1, -1 do mant = mant * 256 + b[i] end
+    if exp == 0 then return sign * math.ldexp(mant, -1074) end
+    if exp == 2047 then return mant == 0 and sign * math.huge or 0 / 0 end
+    return sign * math.ldexp(mant + 4503599627370496, exp - 1075)
+  end
+  local t = u32(2)
+  local at = 6
+  if t >= 0x20000000 then at = at + 4; t = t - 0x20000000 end   -- SRID follows
+  if t % 1000 ~= 1 or #bytes < at + 15 then return nil end
+  return { f64(at), f64(at + 8) }
+end
+
+local decodeColumn
+
+-- A pg array inside JSON is a JSON array: each element by the element codec.
+local function decodeArray(col, v, dialectName)
+  if type(v) ~= "table" or isNum(v) then return plain(v) end
+  local elem = { codec = col.elemCodec, fromDriver = col.fromDriver, dialect = col.dialect }
+  local out = {}
+  for i = 1, #v do
+    local x = v[i]
+    if type(x) == "table" and not isNum(x) then out[i] = decodeArray(col, x, dialectName)
+    elseif x == NULL then out[i] = NULL
+    else out[i] = decodeColumn(elem, x, dialectName) end
+  end
+  return out
+end
+
+local exactNumeric = { pg = true, mysql = true }
+
+-- mapFromDriverValue of a column, for a value that came back inside JSON.
+function decodeColumn(col, v, dialectName)
   local codec = col.codec or "none"
-  if codec == "none" or codec == "blob" then return v end
-  if codec == "boolean_int" then return v == 1 or v == true end
-  if codec == "timestamp_s" then return v end
-  if codec == "timestamp_ms" then return (tonumber(v) or 0) / 1000 end
+  if codec == "none" or codec == "blob" then return plain(v) end
+  if codec == "boolean_int" or codec == "boolean" then
+    if isNum(v) then v = tonumber(v[1]) end
+    if type(v) == "number" then return v ~= 0 end
+    return v == true or v == "1" or v == "true"
+  end
+  if codec == "timestamp_s" then return plain(v) end
+  if codec == "timestamp_ms" then return (tonumber(plain(v)) or 0) / 1000 end
+  if codec == "timestamp_iso" or codec == "mysql_datetime" or codec == "mysql_date" then
+    return parseInstant(v)
+  end
   if codec == "json" or codec == "blob_json" then
-    if type(v) == "string" then return json.decode(v) end
-    return v
+    -- pg/MySQL 8 embed json values as JSON; SQLite and MariaDB hand them
+    -- over as JSON text (a string that is not JSON stays, as Drizzle's
+    -- try { JSON.parse } does)
+    if type(v) == "string" then
+      local ok, r = pcall(json.decode, v)
+      if ok then return r end
+      return v
+    end
+    return plain(v)
   end
   if codec == "numeric_string" then
+    if isNum(v) then
+      if exactNumeric[dialectName] then return v[1] end
+      return jsNumber(tonumber(v[1]))
+    end
     if type(v) == "number" then return jsNumber(v) end
     return v
   end
-  if codec == "numeric_number" then return tonumber(v) or v end
-  if codec == "numeric_bigint" or codec == "blob_bigint" then return toInteger(v) end
+  if codec == "numeric_number" then return tonumber(plain(v)) or v end
+  if codec == "numeric_bigint" or codec == "blob_bigint" or codec == "bigint" then return toInteger(v) end
+  if codec == "pg_array" then return decodeArray(col, v, dialectName) end
+  if codec == "point_xy" or codec == "point_tuple" or codec == "line_abc" or codec == "line_tuple"
+    or codec == "vector" then
+    if type(v) ~= "string" then return plain(v) end
+    local n = numbers(v)
+    if codec == "point_xy" then return { x = n[1], y = n[2] } end
+    if codec == "line_abc" then return { a = n[1], b = n[2], c = n[3] } end
+    return n
+  end
+  if codec == "geometry_xy" or codec == "geometry_tuple" then
+    local p = ewkbPoint(v)
+    if not p then return v end
+    if codec == "geometry_xy" then return { x = p[1], y = p[2] } end
+    return p
+  end
   if codec == "custom" then
+    v = plain(v)
     if col.fromDriver then return col.fromDriver(v) end
     return v
   end
-  return v
+  return plain(v)
 end
+M.decodeColumn = decodeColumn
 
-local function decodeWith(decoder, v)
-  if decoder == nil then return v end
-  if type(decoder) == "function" then return decoder(v) end
+local function decodeWith(decoder, v, dialectName)
+  if decoder == nil then return plain(v) end
+  if decoder == tostring and isNum(v) then return v[1] end
+  if type(decoder) == "function" then return decoder(plain(v)) end
   local col = schema.columnOf(decoder)
-  if col then return decodeColumn(col, v) end
-  if type(decoder) == "table" and decoder.mapFromDriverValue then return decoder:mapFromDriverValue(v) end
-  return v
+  if col then return decodeColumn(col, v, dialectName) end
+  if type(decoder) == "table" and decoder.mapFromDriverValue then return decoder:mapFromDriverValue(plain(v)) end
+  return plain(v)
 end
 
 local mapRow
 
--- A relation's value: JSON text (or an already decoded array), NULL for
--- an absent one().
-local function mapRelation(item, raw)
+-- A relation's value: JSON text (or an already decoded value), NULL for an
+-- absent one(). MariaDB may hand a nested relation over as a JSON string
+-- inside the JSON: decoded again.
+local function mapRelation(item, raw, dialectName)
   if raw == nil or raw == NULL then return nil end
   local rows = raw
-  if type(rows) == "string" then rows = json.decode(rows) end
+  if type(rows) == "string" then rows = decodeJSON(rows) end
   if rows == NULL or rows == nil then return nil end
-  if item.isOne then return mapRow(item.selection, rows) end
+  if item.isOne then return mapRow(item.selection, rows, dialectName) end
   local out = {}
   for i, sub in ipairs(rows) do
-    if type(sub) == "string" then sub = json.decode(sub) end
-    out[i] = mapRow(item.selection, sub)
+    if type(sub) == "string" then sub = decodeJSON(sub) end
+    out[i] = mapRow(item.selection, sub, dialectName)
   end
   return out
 end
 
 -- mapRelationalRow over a row that came back as a JSON array.
-function mapRow(selection, arr)
+function mapRow(selection, arr, dialectName)
   local out = {}
   for i, item in ipairs(selection) do
     local v = arr[i]
     if item.isJson then
-      out[item.tsKey] = mapRelation(item, v)
+      out[item.tsKey] = mapRelation(item, v, dialectName)
     elseif v ~= nil and v ~= NULL then
-      if item.column then out[item.tsKey] = decodeColumn(item.column, v)
-      else out[item.tsKey] = decodeWith(item.decoder, v) end
+      if item.column then out[item.tsKey] = decodeColumn(item.column, v, dialectName)
+      else out[item.tsKey] = decodeWith(item.decoder, v, dialectName) end
     end
   end
   return out
 end
+M.mapRow = mapRow
 
 -- A top-level row from the binding: columns and extras already decoded,
 -- relations still JSON text.
-local function mapTopRow(selection, row)
+local function mapTopRow(selection, row, dialectName)
   for _, item in ipairs(selection) do
-    if item.isJson then row[item.tsKey] = mapRelation(item, row[item.tsKey]) end
+    if item.isJson then row[item.tsKey] = mapRelation(item, row[item.tsKey], dialectName) end
   end
   return row
 end
+M.mapTopRow = mapTopRow
 
 ------------------------------------------------------------------ queries
 
@@ -642,23 +1002,47 @@ function Query:toSQL()
   return { sql = sql, params = params }
 end
 
+-- The statement a MariaDB server runs for this query (toSQL() is always
+-- Drizzle's MySQL text); for specs and for logging.
+function Query:toMariaDBSQL()
+  local ctx = self.ctx
+  local mctx = { db = ctx.db, build = build, rc = ctx.rc, dialect = dialects.mariadb }
+  local b = build(mctx, { tableConfig = self.tableConfig, queryConfig = self.config, tableAlias = self.tableConfig.tsName })
+  local sql, params = core.render(ctx.db, "select", b.sql)
+  return { sql = sql, params = params }
+end
+
 function Query:getSQL()
   return ast.chunks(built(self).sql)
 end
 
 local function finish(self, result, selection)
+  local dialectName = self.ctx.db.dialect
   if self.mode == "first" then
     if result == nil then return nil end
-    return mapTopRow(selection, result)
+    return mapTopRow(selection, result, dialectName)
   end
-  for i, row in ipairs(result) do result[i] = mapTopRow(selection, row) end
+  for i, row in ipairs(result) do result[i] = mapTopRow(selection, row, dialectName) end
   return result
+end
+
+-- What runs: Drizzle's statement, or on MariaDB the form above.
+local function builtToRun(self)
+  local ctx = self.ctx
+  if not isMariaDB(ctx.db) then return built(self) end
+  local b = rawget(self, "_builtMariaDB")
+  if not b then
+    local mctx = { db = ctx.db, build = build, rc = ctx.rc, dialect = dialects.mariadb }
+    b = build(mctx, { tableConfig = self.tableConfig, queryConfig = self.config, tableAlias = self.tableConfig.tsName })
+    self._builtMariaDB = b
+  end
+  return b
 end
 
 function Query:execute(placeholders)
   local db = self.ctx.db
   session().requireConn(db, "execute()")
-  local b = built(self)
+  local b = builtToRun(self)
   local result = core.execute(db, "select", b.sql, self.mode == "first" and "get" or "all", placeholders)
   return finish(self, result, b.selection)
 end
@@ -673,7 +1057,7 @@ Prepared.__index = Prepared
 function Query:prepare(name)
   local db = self.ctx.db
   session().requireConn(db, "prepare()")
-  local b = built(self)
+  local b = builtToRun(self)
   local p = core.prepare(db, "select", b.sql, name)
   return setmetatable({ query = self, p = p, selection = b.selection, name = name }, Prepared)
 end
@@ -731,6 +1115,7 @@ function M.queryBuilder(db, fullSchema)
       ctx.rc = rc
     end
     local dialect = dialects[db.dialect]
+    if db.dialect == "mysql" and db.mode == "planetscale" then dialect = dialects.mysql_planetscale end
     if not dialect then
       error(("drizzle: relational queries (db.query) are not implemented for the %s dialect yet"):format(tostring(db.dialect)), 2)
     end

@@ -16,6 +16,7 @@ local setmetatable, getmetatable, rawget, type, pairs, ipairs, error, select, to
 local K, kindOf, nextSeq = ast.K, ast.kindOf, ast.nextSeq
 
 local M = {}
+local beginSQL
 
 -- The logger: true prints as Drizzle's DefaultLogger does; a function or an
 -- object with logQuery(query, params) receives every query.
@@ -99,8 +100,10 @@ local function requireConn(db, what)
 end
 
 -- method: "all" | "get" | "run" | "values" | "execute"
+local runReturningId
 local function run(self, method, placeholders)
   requireConn(self.db, method .. "()")
+  if self.cfg.returningId and method ~= "run" then return runReturningId(self, method, placeholders) end
   return core.execute(self.db, self.kind, self, method, placeholders)
 end
 
@@ -478,14 +481,61 @@ function Insert:select(q)
 end
 
 function Insert:returning(fields)
+  if self.db.dialect == "mysql" then
+    error(("drizzle: insert into %q: returning() is not supported by the mysql dialect (MySQL has no RETURNING; use :returningId())"):format(rawget(self.cfg.table, 1).name), 2)
+  end
   if fields == nil then fields = self.cfg.table end
   self.cfg.returning = fields
   return self
 end
 
+-- MySQL's $returningId(): the primary keys of the inserted rows, computed as
+-- Drizzle's mysql2 session does: an autoincrement key from the insert id and
+-- the affected rows, a $defaultFn key from the values generated for the
+-- insert, and {} per row when the table has no primary key.
 function Insert:returningId()
   self.cfg.returningId = true
   return self
+end
+
+runReturningId = function(self, method, placeholders)
+  local cfg = self.cfg
+  local keys = {}
+  for _, col in ipairs(rawget(cfg.table, 1).list) do
+    if col.primary then keys[#keys + 1] = col end
+  end
+  local generated, rows = {}, cfg.values
+  if rows then
+    local filled = {}
+    for i, row in ipairs(rows) do
+      local copy = {}
+      for k, v in pairs(row) do copy[k] = v end
+      generated[i] = {}
+      for _, col in ipairs(keys) do
+        if copy[col.key] == nil and col.defaultFunc then copy[col.key] = col.defaultFunc() end
+        generated[i][col.key] = copy[col.key]
+      end
+      filled[i] = copy
+    end
+    cfg.values = filled
+  end
+  local ok, res = pcall(core.execute, self.db, self.kind, self, "run", placeholders)
+  cfg.values = rows
+  if not ok then error(res, 0) end
+  local out = {}
+  local first = res.insertId or 0
+  for i = 1, res.rowsAffected or 0 do
+    local entry = {}
+    for _, col in ipairs(keys) do
+      local given = generated[i] and generated[i][col.key]
+      if col.defaultFunc and given ~= nil then entry[col.key] = given
+      elseif col.autoIncrement or (given == nil and first ~= 0) then entry[col.key] = first + i - 1
+      else entry[col.key] = given end
+    end
+    out[i] = entry
+  end
+  if method == "get" then return out[1] end
+  return out
 end
 
 function Insert:ignore()
@@ -570,6 +620,9 @@ Update.rightJoin = function(self, src, on) local j = self.cfg.joins; j[#j + 1] =
 Update.fullJoin = function(self, src, on) local j = self.cfg.joins; j[#j + 1] = { type = "full", table = src, on = on }; return self end
 
 function Update:returning(fields)
+  if self.db.dialect == "mysql" then
+    error(("drizzle: %s %q: returning() is not supported by the mysql dialect (MySQL has no RETURNING)"):format(self.kind, rawget(self.cfg.table, 1).name), 2)
+  end
   if fields == nil then fields = self.cfg.table end
   self.cfg.returning = fields
   return self
@@ -680,6 +733,45 @@ DB.get = rawRun("get")
 DB.values = rawRun("values")
 DB.execute = rawRun("execute")
 
+-- The statement that opens a transaction, as Drizzle's drivers write it:
+--   pg:    begin [isolation level L] [read only|read write] [[not] deferrable]
+--   mysql: set transaction isolation level L; start transaction [with consistent snapshot][, read only]
+--   sqlite: begin [deferred|immediate|exclusive] (the config goes to the binding)
+local isolationLevels = { ["read uncommitted"] = true, ["read committed"] = true, ["repeatable read"] = true, serializable = true }
+local accessModes = { ["read only"] = true, ["read write"] = true }
+local txOptions = {
+  pg = { isolationLevel = true, accessMode = true, deferrable = true },
+  mysql = { isolationLevel = true, accessMode = true, withConsistentSnapshot = true },
+}
+beginSQL = function(dialect, config)
+  if dialect == "sqlite" or config == nil then return dialect == "sqlite" and config or "begin" end
+  if type(config) ~= "table" then argError("transaction", 2, "options table", type(config)) end
+  for k in pairs(config) do
+    if not txOptions[dialect][k] then
+      error(("drizzle: transaction: unknown option %q for %s"):format(tostring(k), dialect), 4)
+    end
+  end
+  local level, mode = config.isolationLevel, config.accessMode
+  if level ~= nil and not isolationLevels[level] then
+    error(("drizzle: transaction: isolationLevel must be read uncommitted, read committed, repeatable read or serializable, got %q"):format(tostring(level)), 4)
+  end
+  if mode ~= nil and not accessModes[mode] then
+    error(("drizzle: transaction: accessMode must be 'read only' or 'read write', got %q"):format(tostring(mode)), 4)
+  end
+  local parts = {}
+  if dialect == "pg" then
+    if level then parts[#parts + 1] = "isolation level " .. level end
+    if mode then parts[#parts + 1] = mode end
+    if type(config.deferrable) == "boolean" then parts[#parts + 1] = config.deferrable and "deferrable" or "not deferrable" end
+    return #parts > 0 and ("begin " .. table.concat(parts, " ")) or "begin"
+  end
+  if config.withConsistentSnapshot then parts[#parts + 1] = "with consistent snapshot" end
+  if mode then parts[#parts + 1] = mode end
+  local start = #parts > 0 and ("start transaction " .. table.concat(parts, ", ")) or "begin"
+  if level then return "set transaction isolation level " .. level, start end
+  return start
+end
+
 -- db:transaction(function(tx) ... end, config): commit on return, rollback
 -- on any error (re-raised) or tx:rollback(); nested calls use savepoints.
 function DB:transaction(fn, config)
@@ -689,17 +781,17 @@ function DB:transaction(fn, config)
   local tx = setmetatable({ txDepth = depth + 1, parentDb = self }, { __index = self, __tostring = DBMT.__tostring })
   local name = "sp" .. (depth + 1)
   if depth == 0 then
-    core.begin(self, config)
+    core.begin(self, beginSQL(self.dialect, config))
   else
     core.exec(self, "savepoint " .. name)
   end
   local ok, result = pcall(fn, tx)
   if ok then
-    if depth == 0 then core.exec(self, "commit") else core.exec(self, "release savepoint " .. name) end
+    if depth == 0 then core.finish(self, "commit") else core.exec(self, "release savepoint " .. name) end
     return result
   end
   if depth == 0 then
-    pcall(core.exec, self, "rollback")
+    pcall(core.finish, self, "rollback")
   else
     pcall(core.exec, self, "rollback to savepoint " .. name)
     pcall(core.exec, self, "release savepoint " .. name)
@@ -716,6 +808,21 @@ end
 -- db:batch({ q1, q2, ... }): all in one transaction; returns each result.
 function DB:batch(queries)
   if type(queries) ~= "table" then argError("batch", 1, "list of queries", type(queries)) end
+  requireConn(self, "batch()")
+  if core.hasPipeline(self) then
+    -- one round trip (libpq pipeline mode): atomic as one implicit
+    -- transaction outside db:transaction, part of the open one inside it
+    local items = {}
+    for i, q in ipairs(queries) do
+      local k = kindOf(q)
+      if k == K.SQL then items[i] = { "raw", q }
+      elseif type(q) == "table" and q.kind and q.cfg then
+        if q.cfg.returningId then error("drizzle: batch(): returningId() queries cannot be batched", 2) end
+        items[i] = { q.kind, q }
+      else argError("batch", 1, "list of queries", type(q)) end
+    end
+    return core.batch(self, items)
+  end
   return self:transaction(function(tx)
     local out = {}
     for i, q in ipairs(queries) do
@@ -801,6 +908,12 @@ function M.factory(dialect, parseTarget)
   return setmetatable(f, { __call = function(_, target, ...)
     local t, opts = parseTarget(target, ...)
     local db = newDB(dialect, opts or {})
+    -- server notices go to opts.onNotice(msg) or logger:logNotice(msg); never to stderr
+    local logger = db.logger
+    db.onNotice = opts and opts.onNotice
+    if not db.onNotice and type(logger) == "table" and logger.logNotice then
+      db.onNotice = function(msg) return logger:logNotice(msg) end
+    end
     db.conn = core.connect(dialect, t, db)
     return db
   end })
