@@ -5,8 +5,11 @@
 ** Each dialect is one row of function pointers (DdlOps); a NULL entry means
 ** "not written yet" and the public function answers DZ_UNSUPPORTED. The
 ** texts follow drizzle-kit 0.31's sqlgenerator.ts convertor by convertor;
-** the comment above each function names the convertor it mirrors. Adding
-** pg or MySQL is adding their rows and the few functions that differ.
+** the comment above each function names the convertor it mirrors. pg and
+** MySQL share what they write alike (qualified names, generated and default
+** clauses, foreign keys, DROP COLUMN); their rows hold what differs. The pg
+** objects that have no table (schemas, enums, sequences) are plain public
+** functions gated by the row's bPgObjects.
 */
 #include <string.h>
 
@@ -24,6 +27,9 @@ struct DdlOps {
   int (*xAddColumn)(const DdlOps *, const char *, const char *, const dz_ddl_column *,
                     const dz_ddl_fk *, dz_buf *);
   int (*xDropColumn)(const DdlOps *, const char *, const char *, const char *, dz_buf *);
+  int (*xAddForeignKey)(const DdlOps *, const dz_ddl_fk *, dz_buf *);
+  int (*xAlterColumn)(const DdlOps *, const dz_ddl_alter *, dz_buf *);
+  int bPgObjects;             /* schemas, enums and sequences exist */
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -253,15 +259,481 @@ static int sqliteDropColumn(const DdlOps *o, const char *zSchema, const char *zT
   return finish(b);
 }
 
+
+/* ------------------------------------------------- pg and MySQL shared */
+
+/* "schema"."name", or "name" when zSchema is NULL or "" (drizzle-kit's
+** `schema ? "${schema}"."${name}" : "${name}"`). */
+static void qualified(const DdlOps *o, dz_buf *b, const char *zSchema, const char *zName) {
+  if (isSet(zSchema)) { ident(o, b, zSchema); dz_buf_addc(b, '.'); }
+  ident(o, b, zName);
+}
+
+/* " GENERATED ALWAYS AS (e) STORED" (pg) / "... (e) VIRTUAL|STORED" (MySQL) */
+static void generatedClause(const DdlOps *o, dz_buf *b, const dz_ddl_column *c) {
+  if (!c->zGenerated) return;
+  dz_buf_adds(b, " GENERATED ALWAYS AS (");
+  dz_buf_adds(b, c->zGenerated);
+  dz_buf_adds(b, ") ");
+  dz_buf_adds(b, o->cQuote == '"' ? "STORED" : genName(c->eGenerated));
+}
+
+static void defaultClause(dz_buf *b, const char *zDefault) {
+  if (zDefault) { dz_buf_adds(b, " DEFAULT "); dz_buf_adds(b, zDefault); }
+}
+
+static void optClause(dz_buf *b, const char *zKeyword, const char *zValue) {
+  if (isSet(zValue)) { dz_buf_adds(b, zKeyword); dz_buf_adds(b, zValue); }
+}
+
+/* ALTER TABLE ... DROP COLUMN ... (pg and MySQL alike but for quoting) */
+static int sharedDropColumn(const DdlOps *o, const char *zSchema, const char *zTable,
+                            const char *zColumn, dz_buf *b) {
+  dz_buf_adds(b, "ALTER TABLE ");
+  qualified(o, b, zSchema, zTable);
+  dz_buf_adds(b, " DROP COLUMN ");
+  ident(o, b, zColumn);
+  dz_buf_addc(b, ';');
+  return finish(b);
+}
+
+/* ALTER TABLE <from> ADD CONSTRAINT "n" FOREIGN KEY ("a","b") REFERENCES <to>("x","y")
+**   [ ON DELETE d][ ON UPDATE u];   (PgCreateForeignKeyConvertor, MySqlCreateForeignKeyConvertor) */
+static int sharedAddForeignKey(const DdlOps *o, const dz_ddl_fk *f, dz_buf *b) {
+  dz_buf_adds(b, "ALTER TABLE ");
+  qualified(o, b, f->zSchema, f->zTableFrom);
+  dz_buf_adds(b, " ADD CONSTRAINT ");
+  ident(o, b, f->zName);
+  dz_buf_adds(b, " FOREIGN KEY (");
+  identList(o, b, f->azColFrom, f->nColFrom, ",");
+  dz_buf_adds(b, ") REFERENCES ");
+  qualified(o, b, f->zSchemaTo, f->zTableTo);
+  dz_buf_addc(b, '(');
+  identList(o, b, f->azColTo, f->nColTo, ",");
+  dz_buf_addc(b, ')');
+  optClause(b, " ON DELETE ", f->zOnDelete);
+  optClause(b, " ON UPDATE ", f->zOnUpdate);
+  dz_buf_addc(b, ';');
+  return finish(b);
+}
+
+/* ----------------------------------------------------------------- pg */
+
+/* parseType of sqlgenerator.ts: a type drizzle-kit knows as native is
+** written as is; any other is quoted, after zPrefix ("\"schema\"." for an
+** enum of another schema), with its array brackets kept outside the quotes. */
+static const char *const azPgNative[] = {
+  "uuid", "smallint", "integer", "bigint", "boolean", "text", "varchar", "serial",
+  "bigserial", "decimal", "numeric", "real", "json", "jsonb", "time", "timestamp",
+  "date", "interval", "double precision", "char", "vector", "geometry", "halfvec",
+  "sparsevec", "bit", 0
+};
+
+static void pgType(dz_buf *b, const char *zPrefix, const char *zType) {
+  size_t i, n = strlen(zType);
+  dz_buf arr;                 /* the [..] parts, in order */
+  int bNative = 0;
+  for (i = 0; azPgNative[i]; i++) {
+    if (strncmp(zType, azPgNative[i], strlen(azPgNative[i])) == 0) { bNative = 1; break; }
+  }
+  dz_buf_init(&arr);
+  if (!bNative) {
+    if (zPrefix) dz_buf_adds(b, zPrefix);
+    dz_buf_addc(b, '"');
+  }
+  for (i = 0; i < n; i++) {
+    /* /\[\d*(?:\[\d*\])*\]/g : '[' digits ']' */
+    if (zType[i] == '[') {
+      size_t j = i + 1;
+      while (j < n && zType[j] >= '0' && zType[j] <= '9') j++;
+      if (j < n && zType[j] == ']') {
+        dz_buf_add(&arr, zType + i, j - i + 1);
+        i = j;
+        continue;
+      }
+    }
+    dz_buf_addc(b, zType[i]);
+  }
+  if (!bNative) dz_buf_addc(b, '"');
+  if (arr.err) b->err = arr.err;
+  if (arr.n) dz_buf_add(b, arr.z, arr.n);
+  dz_buf_free(&arr);
+}
+
+/* The enum schema prefix of PgCreateTableConvertor: "\"s\"." unless public. */
+static void pgColumnType(const DdlOps *o, dz_buf *b, const dz_ddl_column *c) {
+  dz_buf pre;
+  const char *zPre = NULL;
+  dz_buf_init(&pre);
+  if (isSet(c->zTypeSchema) && strcmp(c->zTypeSchema, "public") != 0) {
+    ident(o, &pre, c->zTypeSchema);
+    dz_buf_addc(&pre, '.');
+    if (pre.err) b->err = pre.err; else zPre = pre.z;
+  }
+  pgType(b, zPre, c->zType);
+  dz_buf_free(&pre);
+}
+
+/* " GENERATED ALWAYS|BY DEFAULT AS IDENTITY (sequence name <s>.<n> INCREMENT BY ...)" */
+static void pgIdentity(const DdlOps *o, dz_buf *b, const char *zSchema, const dz_ddl_identity *p) {
+  if (!p->zType) return;
+  dz_buf_adds(b, strcmp(p->zType, "always") == 0 ? " GENERATED ALWAYS" : " GENERATED BY DEFAULT");
+  dz_buf_adds(b, " AS IDENTITY (sequence name ");
+  qualified(o, b, zSchema, p->zName ? p->zName : "undefined");
+  optClause(b, " INCREMENT BY ", p->zIncrement);
+  optClause(b, " MINVALUE ", p->zMinValue);
+  optClause(b, " MAXVALUE ", p->zMaxValue);
+  optClause(b, " START WITH ", p->zStartWith);
+  optClause(b, " CACHE ", p->zCache);
+  if (p->bCycle) dz_buf_adds(b, " CYCLE");
+  dz_buf_addc(b, ')');
+}
+
+/* PgCreateTableConvertor:
+**   CREATE TABLE "s"."t" (\n
+**   \t"c" type[ PRIMARY KEY][ DEFAULT d][ GENERATED ALWAYS AS (e) STORED][ NOT NULL][ identity],\n
+**   \tCONSTRAINT "pk" PRIMARY KEY("a","b"),\n          (the first composite key only)
+**   \tCONSTRAINT "u" UNIQUE[ NULLS NOT DISTINCT]("a","b"),\n
+**   \tCONSTRAINT "c" CHECK (cond)\n
+**   );\n
+** NOT NULL is left out of identity columns. */
+static int pgCreateTable(const DdlOps *o, const dz_ddl_table *t, dz_buf *b) {
+  int i;
+  dz_buf_adds(b, "CREATE TABLE ");
+  qualified(o, b, t->zSchema, t->zName);
+  dz_buf_adds(b, " (\n");
+  for (i = 0; i < t->nCol; i++) {
+    const dz_ddl_column *c = &t->aCol[i];
+    dz_buf_addc(b, '\t');
+    ident(o, b, c->zName);
+    dz_buf_addc(b, ' ');
+    pgColumnType(o, b, c);
+    if (c->bPrimaryKey) dz_buf_adds(b, " PRIMARY KEY");
+    defaultClause(b, c->zDefault);
+    generatedClause(o, b, c);
+    if (c->bNotNull && !c->identity.zType) dz_buf_adds(b, " NOT NULL");
+    pgIdentity(o, b, t->zSchema, &c->identity);
+    if (i < t->nCol - 1) dz_buf_adds(b, ",\n");
+  }
+  if (t->nPk > 0) {
+    dz_buf_adds(b, ",\n\tCONSTRAINT ");
+    ident(o, b, t->aPk[0].zName ? t->aPk[0].zName : "");
+    dz_buf_adds(b, " PRIMARY KEY(");
+    identList(o, b, t->aPk[0].azCol, t->aPk[0].nCol, ",");
+    dz_buf_addc(b, ')');
+  }
+  for (i = 0; i < t->nUnique; i++) {
+    dz_buf_adds(b, ",\n\tCONSTRAINT ");
+    ident(o, b, t->aUnique[i].zName);
+    dz_buf_adds(b, t->aUnique[i].bNullsNotDistinct ? " UNIQUE NULLS NOT DISTINCT(" : " UNIQUE(");
+    identList(o, b, t->aUnique[i].azCol, t->aUnique[i].nCol, ",");
+    dz_buf_addc(b, ')');
+  }
+  for (i = 0; i < t->nCheck; i++) {
+    dz_buf_adds(b, ",\n\tCONSTRAINT ");
+    ident(o, b, t->aCheck[i].zName);
+    dz_buf_adds(b, " CHECK (");
+    dz_buf_adds(b, t->aCheck[i].zValue);
+    dz_buf_addc(b, ')');
+  }
+  dz_buf_adds(b, "\n);\n");
+  return finish(b);
+}
+
+/* CreatePgIndexConvertor:
+**   CREATE [UNIQUE ]INDEX[ CONCURRENTLY] "n" ON "s"."t" USING m (cols)[ WITH (k=v,...)][ WHERE w];
+** a column: expr or "col", then " opclass" or " DESC" (when not asc), then
+** " NULLS FIRST|LAST" unless (asc and nulls last) or an opclass is given. */
+static int pgCreateIndex(const DdlOps *o, const dz_ddl_index *x, dz_buf *b) {
+  int i;
+  dz_buf_adds(b, x->bUnique ? "CREATE UNIQUE INDEX" : "CREATE INDEX");
+  if (x->bConcurrently) dz_buf_adds(b, " CONCURRENTLY");
+  dz_buf_addc(b, ' ');
+  ident(o, b, x->zName);
+  dz_buf_adds(b, " ON ");
+  qualified(o, b, x->zSchema, x->zTable);
+  dz_buf_adds(b, " USING ");
+  dz_buf_adds(b, isSet(x->zMethod) ? x->zMethod : "btree");
+  dz_buf_adds(b, " (");
+  for (i = 0; i < x->nCol; i++) {
+    int bDesc = x->abDesc && x->abDesc[i];
+    const char *zNulls = x->azNulls && x->azNulls[i] ? x->azNulls[i] : "last";
+    const char *zOp = x->azOpclass ? x->azOpclass[i] : NULL;
+    if (i) dz_buf_addc(b, ',');
+    if (x->abExpr && x->abExpr[i]) dz_buf_adds(b, x->azCol[i]);
+    else ident(o, b, x->azCol[i]);
+    if (isSet(zOp)) { dz_buf_addc(b, ' '); dz_buf_adds(b, zOp); }
+    else if (bDesc) dz_buf_adds(b, " DESC");
+    if (!((!bDesc && strcmp(zNulls, "last") == 0) || isSet(zOp))) {
+      size_t k;
+      dz_buf_adds(b, " NULLS ");
+      for (k = 0; zNulls[k]; k++) {
+        char ch = zNulls[k];
+        dz_buf_addc(b, (ch >= 'a' && ch <= 'z') ? (char)(ch - 'a' + 'A') : ch);
+      }
+    }
+  }
+  dz_buf_addc(b, ')');
+  if (x->nWith > 0) {
+    dz_buf_adds(b, " WITH (");
+    for (i = 0; i < x->nWith; i++) {
+      if (i) dz_buf_addc(b, ',');
+      dz_buf_adds(b, x->azWithKey[i]);
+      dz_buf_addc(b, '=');
+      dz_buf_adds(b, x->azWithValue[i]);
+    }
+    dz_buf_addc(b, ')');
+  }
+  optClause(b, " WHERE ", x->zWhere);
+  dz_buf_addc(b, ';');
+  return finish(b);
+}
+
+/* PgDropTableConvertor: DROP TABLE "s"."t" CASCADE; */
+static int pgDropTable(const DdlOps *o, const char *zSchema, const char *zName, dz_buf *b) {
+  dz_buf_adds(b, "DROP TABLE ");
+  qualified(o, b, zSchema, zName);
+  dz_buf_adds(b, " CASCADE;");
+  return finish(b);
+}
+
+/* PgDropIndexConvertor: DROP INDEX "s"."n"; */
+static int pgDropIndex(const DdlOps *o, const dz_ddl_index *x, dz_buf *b) {
+  dz_buf_adds(b, "DROP INDEX ");
+  qualified(o, b, x->zSchema, x->zName);
+  dz_buf_addc(b, ';');
+  return finish(b);
+}
+
+/* PgAlterTableAddColumnConvertor:
+**   ALTER TABLE "s"."t" ADD COLUMN "c" type[ PRIMARY KEY][ DEFAULT d][ GENERATED ...][ NOT NULL][ identity];
+** (NOT NULL is written for identity columns here, unlike CREATE TABLE.) */
+static int pgAddColumn(const DdlOps *o, const char *zSchema, const char *zTable,
+                       const dz_ddl_column *c, const dz_ddl_fk *pRef, dz_buf *b) {
+  (void)pRef;
+  dz_buf_adds(b, "ALTER TABLE ");
+  qualified(o, b, zSchema, zTable);
+  dz_buf_adds(b, " ADD COLUMN ");
+  ident(o, b, c->zName);
+  dz_buf_addc(b, ' ');
+  pgColumnType(o, b, c);
+  if (c->bPrimaryKey) dz_buf_adds(b, " PRIMARY KEY");
+  defaultClause(b, c->zDefault);
+  generatedClause(o, b, c);
+  if (c->bNotNull) dz_buf_adds(b, " NOT NULL");
+  pgIdentity(o, b, zSchema, &c->identity);
+  dz_buf_addc(b, ';');
+  return finish(b);
+}
+
+/* ALTER TABLE "s"."t" ALTER COLUMN "c" ... (PgAlterTableAlterColumn*Convertor) */
+static int pgAlterColumn(const DdlOps *o, const dz_ddl_alter *a, dz_buf *b) {
+  dz_buf_adds(b, "ALTER TABLE ");
+  qualified(o, b, a->zSchema, a->zTable);
+  dz_buf_adds(b, " ALTER COLUMN ");
+  ident(o, b, a->zColumn);
+  switch (a->eKind) {
+    case DZ_DDL_SET_TYPE:
+    case DZ_DDL_SET_DEFAULT: {
+      /* the type as parseType(`"${typeSchema}".`, type) writes it
+      ** ("undefined" when the column has no type schema, as drizzle-kit does) */
+      dz_buf pre, ty;
+      int bType = a->eKind == DZ_DDL_SET_TYPE || (a->bCast && a->zType);
+      dz_buf_init(&pre);
+      dz_buf_init(&ty);
+      if (bType) {
+        ident(o, &pre, a->zTypeSchema ? a->zTypeSchema : "undefined");
+        dz_buf_addc(&pre, '.');
+        if (!pre.err) pgType(&ty, pre.z, a->zType);
+      }
+      if (pre.err || ty.err) b->err = DZ_NOMEM;
+      else if (a->eKind == DZ_DDL_SET_DEFAULT) {
+        dz_buf_adds(b, " SET DEFAULT ");
+        dz_buf_adds(b, a->zDefault);
+        if (bType) { dz_buf_adds(b, "::"); dz_buf_add(b, ty.z, ty.n); }
+      } else {
+        dz_buf_adds(b, " SET DATA TYPE ");
+        dz_buf_add(b, ty.z, ty.n);
+        if (a->bUsing) {
+          dz_buf_adds(b, " USING ");
+          ident(o, b, a->zColumn);
+          dz_buf_adds(b, a->bUsing == 2 ? "::text::" : "::");
+          dz_buf_add(b, ty.z, ty.n);
+        }
+      }
+      dz_buf_free(&pre);
+      dz_buf_free(&ty);
+      break;
+    }
+    case DZ_DDL_DROP_DEFAULT: dz_buf_adds(b, " DROP DEFAULT"); break;
+    case DZ_DDL_SET_NOTNULL: dz_buf_adds(b, " SET NOT NULL"); break;
+    case DZ_DDL_DROP_NOTNULL: dz_buf_adds(b, " DROP NOT NULL"); break;
+    default: return DZ_UNSUPPORTED;
+  }
+  dz_buf_addc(b, ';');
+  return finish(b);
+}
+
+/* -------------------------------------------------------------- MySQL */
+
+/* MySqlCreateTableConvertor:
+**   CREATE TABLE `t` (\n
+**   \t`c` type[ AUTO_INCREMENT][ PRIMARY KEY][ GENERATED ALWAYS AS (e) VIRTUAL][ NOT NULL][ DEFAULT d]
+**     [ ON UPDATE CURRENT_TIMESTAMP],\n
+**   \tCONSTRAINT `pk` PRIMARY KEY(`a`,`b`),\n            (the first key only)
+**   \tCONSTRAINT `u` UNIQUE(`a`,(expr)),\n
+**   \tCONSTRAINT `c` CHECK(cond)\n
+**   );\n  */
+static int mysqlCreateTable(const DdlOps *o, const dz_ddl_table *t, dz_buf *b) {
+  int i, j;
+  dz_buf_adds(b, "CREATE TABLE ");
+  ident(o, b, t->zName);
+  dz_buf_adds(b, " (\n");
+  for (i = 0; i < t->nCol; i++) {
+    const dz_ddl_column *c = &t->aCol[i];
+    dz_buf_addc(b, '\t');
+    ident(o, b, c->zName);
+    dz_buf_addc(b, ' ');
+    dz_buf_adds(b, c->zType);
+    if (c->bAutoincrement) dz_buf_adds(b, " AUTO_INCREMENT");
+    if (c->bPrimaryKey) dz_buf_adds(b, " PRIMARY KEY");
+    generatedClause(o, b, c);
+    if (c->bNotNull) dz_buf_adds(b, " NOT NULL");
+    defaultClause(b, c->zDefault);
+    if (c->bOnUpdate) dz_buf_adds(b, " ON UPDATE CURRENT_TIMESTAMP");
+    if (i < t->nCol - 1) dz_buf_adds(b, ",\n");
+  }
+  if (t->nPk > 0) {
+    dz_buf_adds(b, ",\n\tCONSTRAINT ");
+    ident(o, b, t->aPk[0].zName ? t->aPk[0].zName : "");
+    dz_buf_adds(b, " PRIMARY KEY(");
+    identList(o, b, t->aPk[0].azCol, t->aPk[0].nCol, ",");
+    dz_buf_addc(b, ')');
+  }
+  for (i = 0; i < t->nUnique; i++) {
+    const dz_ddl_key *k = &t->aUnique[i];
+    dz_buf_adds(b, ",\n\tCONSTRAINT ");
+    ident(o, b, k->zName);
+    dz_buf_adds(b, " UNIQUE(");
+    for (j = 0; j < k->nCol; j++) {
+      if (j) dz_buf_addc(b, ',');
+      if (k->abExpr && k->abExpr[j]) dz_buf_adds(b, k->azCol[j]);
+      else ident(o, b, k->azCol[j]);
+    }
+    dz_buf_addc(b, ')');
+  }
+  for (i = 0; i < t->nCheck; i++) {
+    dz_buf_adds(b, ",\n\tCONSTRAINT ");
+    ident(o, b, t->aCheck[i].zName);
+    dz_buf_adds(b, " CHECK(");
+    dz_buf_adds(b, t->aCheck[i].zValue);
+    dz_buf_addc(b, ')');
+  }
+  dz_buf_adds(b, "\n);\n");
+  return finish(b);
+}
+
+/* CreateMySqlIndexConvertor: CREATE [UNIQUE ]INDEX `n` ON `t` (`a`,(expr));
+** (using, algorithm and lock are not written.) */
+static int mysqlCreateIndex(const DdlOps *o, const dz_ddl_index *x, dz_buf *b) {
+  int i;
+  dz_buf_adds(b, x->bUnique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
+  ident(o, b, x->zName);
+  dz_buf_adds(b, " ON ");
+  ident(o, b, x->zTable);
+  dz_buf_adds(b, " (");
+  for (i = 0; i < x->nCol; i++) {
+    if (i) dz_buf_addc(b, ',');
+    if (x->abExpr && x->abExpr[i]) dz_buf_adds(b, x->azCol[i]);
+    else ident(o, b, x->azCol[i]);
+  }
+  dz_buf_adds(b, ");");
+  return finish(b);
+}
+
+/* MySQLDropTableConvertor: DROP TABLE `t`; */
+static int mysqlDropTable(const DdlOps *o, const char *zSchema, const char *zName, dz_buf *b) {
+  return sqliteDropTable(o, zSchema, zName, b);
+}
+
+/* MySqlDropIndexConvertor: DROP INDEX `n` ON `t`; */
+static int mysqlDropIndex(const DdlOps *o, const dz_ddl_index *x, dz_buf *b) {
+  if (!x->zTable) return DZ_MISUSE;
+  dz_buf_adds(b, "DROP INDEX ");
+  ident(o, b, x->zName);
+  dz_buf_adds(b, " ON ");
+  ident(o, b, x->zTable);
+  dz_buf_addc(b, ';');
+  return finish(b);
+}
+
+/* The column part of MySqlModifyColumn / MySqlAlterTableAddColumnConvertor
+** differ in order; bAdd picks the ADD order:
+**   ADD:    type[ PRIMARY KEY][ AUTO_INCREMENT][ DEFAULT d][ GENERATED ...][ NOT NULL][ ON UPDATE ...]
+**   MODIFY: type[ AUTO_INCREMENT][ GENERATED ...][ NOT NULL][ DEFAULT d][ ON UPDATE ...]  */
+static void mysqlColumnTail(const DdlOps *o, dz_buf *b, const dz_ddl_column *c, int bAdd) {
+  dz_buf_addc(b, ' ');
+  dz_buf_adds(b, c->zType);
+  if (bAdd) {
+    if (c->bPrimaryKey) dz_buf_adds(b, " PRIMARY KEY");
+    if (c->bAutoincrement) dz_buf_adds(b, " AUTO_INCREMENT");
+    defaultClause(b, c->zDefault);
+    generatedClause(o, b, c);
+    if (c->bNotNull) dz_buf_adds(b, " NOT NULL");
+  } else {
+    if (c->bAutoincrement) dz_buf_adds(b, " AUTO_INCREMENT");
+    generatedClause(o, b, c);
+    if (c->bNotNull) dz_buf_adds(b, " NOT NULL");
+    defaultClause(b, c->zDefault);
+  }
+  if (c->bOnUpdate) dz_buf_adds(b, " ON UPDATE CURRENT_TIMESTAMP");
+}
+
+/* MySqlAlterTableAddColumnConvertor: ALTER TABLE `t` ADD `c` ...; */
+static int mysqlAddColumn(const DdlOps *o, const char *zSchema, const char *zTable,
+                          const dz_ddl_column *c, const dz_ddl_fk *pRef, dz_buf *b) {
+  (void)zSchema; (void)pRef;
+  dz_buf_adds(b, "ALTER TABLE ");
+  ident(o, b, zTable);
+  dz_buf_adds(b, " ADD ");
+  ident(o, b, c->zName);
+  mysqlColumnTail(o, b, c, 1);
+  dz_buf_addc(b, ';');
+  return finish(b);
+}
+
+static int mysqlDropColumn(const DdlOps *o, const char *zSchema, const char *zTable,
+                           const char *zColumn, dz_buf *b) {
+  (void)zSchema;
+  return sharedDropColumn(o, NULL, zTable, zColumn, b);
+}
+
+/* MySqlModifyColumn: every column change is ALTER TABLE `t` MODIFY COLUMN `c` ...; */
+static int mysqlAlterColumn(const DdlOps *o, const dz_ddl_alter *a, dz_buf *b) {
+  if (a->eKind != DZ_DDL_MODIFY || !a->pColumn || !a->pColumn->zType) return DZ_UNSUPPORTED;
+  dz_buf_adds(b, "ALTER TABLE ");
+  ident(o, b, a->zTable);
+  dz_buf_adds(b, " MODIFY COLUMN ");
+  ident(o, b, a->zColumn);
+  mysqlColumnTail(o, b, a->pColumn, 0);
+  dz_buf_addc(b, ';');
+  return finish(b);
+}
+
 /* ---------------------------------------------------------- the table */
+
+static int pgDropColumn(const DdlOps *o, const char *zSchema, const char *zTable,
+                        const char *zColumn, dz_buf *b) {
+  return sharedDropColumn(o, zSchema, zTable, zColumn, b);
+}
 
 static const DdlOps aOps[] = {
   { "sqlite", '`', sqliteCreateTable, sqliteCreateIndex, sqliteDropTable, sqliteDropIndex,
-    sqliteAddColumn, sqliteDropColumn },
-  /* pg ('"') and mysql ('`') come here: identity, enums, sequences,
-  ** schemas and views add their own entry points next to these. */
-  { "pg", '"', 0, 0, 0, 0, 0, 0 },
-  { "mysql", '`', 0, 0, 0, 0, 0, 0 },
+    sqliteAddColumn, sqliteDropColumn, 0, 0, 0 },
+  { "pg", '"', pgCreateTable, pgCreateIndex, pgDropTable, pgDropIndex,
+    pgAddColumn, pgDropColumn, sharedAddForeignKey, pgAlterColumn, 1 },
+  { "mysql", '`', mysqlCreateTable, mysqlCreateIndex, mysqlDropTable, mysqlDropIndex,
+    mysqlAddColumn, mysqlDropColumn, sharedAddForeignKey, mysqlAlterColumn, 0 },
 };
 
 static const DdlOps *opsFor(const dz_dialect *d) {
@@ -320,4 +792,105 @@ int dz_ddl_drop_column(const dz_dialect *d, const char *zSchema, const char *zTa
   if (!b || !zTable || !zColumn) return DZ_MISUSE;
   if (!o || !o->xDropColumn) return DZ_UNSUPPORTED;
   return o->xDropColumn(o, zSchema, zTable, zColumn, b);
+}
+
+
+int dz_ddl_add_foreign_key(const dz_dialect *d, const dz_ddl_fk *f, dz_buf *b) {
+  const DdlOps *o = opsFor(d);
+  if (!b || !f || !f->zName || !f->zTableFrom || !f->zTableTo
+      || !checkList(f->azColFrom, f->nColFrom) || !checkList(f->azColTo, f->nColTo)) return DZ_MISUSE;
+  if (!o || !o->xAddForeignKey) return DZ_UNSUPPORTED;
+  return o->xAddForeignKey(o, f, b);
+}
+
+int dz_ddl_alter_column(const dz_dialect *d, const dz_ddl_alter *a, dz_buf *b) {
+  const DdlOps *o = opsFor(d);
+  if (!b || !a || !a->zTable || !a->zColumn) return DZ_MISUSE;
+  if (a->eKind == DZ_DDL_SET_TYPE && !a->zType) return DZ_MISUSE;
+  if (a->eKind == DZ_DDL_SET_DEFAULT && !a->zDefault) return DZ_MISUSE;
+  if (a->eKind == DZ_DDL_MODIFY && !checkColumn(a->pColumn)) return DZ_MISUSE;
+  if (!o || !o->xAlterColumn) return DZ_UNSUPPORTED;
+  return o->xAlterColumn(o, a, b);
+}
+
+/* PgCreateSchemaConvertor / PgDropSchemaConvertor: CREATE SCHEMA "s";\n */
+int dz_ddl_schema(const dz_dialect *d, const char *zName, int bDrop, dz_buf *b) {
+  const DdlOps *o = opsFor(d);
+  if (!b || !zName) return DZ_MISUSE;
+  if (!o || !o->bPgObjects) return DZ_UNSUPPORTED;
+  dz_buf_adds(b, bDrop ? "DROP SCHEMA " : "CREATE SCHEMA ");
+  ident(o, b, zName);
+  dz_buf_adds(b, ";\n");
+  return finish(b);
+}
+
+/* CreateTypeEnumConvertor: CREATE TYPE "s"."n" AS ENUM('a', 'b''c'); */
+int dz_ddl_create_enum(const dz_dialect *d, const char *zSchema, const char *zName,
+                       const char *const *azValue, int nValue, dz_buf *b) {
+  const DdlOps *o = opsFor(d);
+  int i;
+  if (!b || !zName || !checkList(azValue, nValue)) return DZ_MISUSE;
+  if (!o || !o->bPgObjects) return DZ_UNSUPPORTED;
+  dz_buf_adds(b, "CREATE TYPE ");
+  qualified(o, b, zSchema, zName);
+  dz_buf_adds(b, " AS ENUM(");
+  for (i = 0; i < nValue; i++) {
+    if (i) dz_buf_adds(b, ", ");
+    addQuoted(b, '\'', azValue[i]);
+  }
+  dz_buf_adds(b, ");");
+  return finish(b);
+}
+
+/* DropTypeEnumConvertor: DROP TYPE "s"."n"; */
+int dz_ddl_drop_enum(const dz_dialect *d, const char *zSchema, const char *zName, dz_buf *b) {
+  const DdlOps *o = opsFor(d);
+  if (!b || !zName) return DZ_MISUSE;
+  if (!o || !o->bPgObjects) return DZ_UNSUPPORTED;
+  dz_buf_adds(b, "DROP TYPE ");
+  qualified(o, b, zSchema, zName);
+  dz_buf_addc(b, ';');
+  return finish(b);
+}
+
+/* AlterTypeAddValueConvertor: ALTER TYPE "s"."n" ADD VALUE 'v'[ BEFORE 'w'];
+** (drizzle-kit does not double quotes inside the value here.) */
+int dz_ddl_enum_add_value(const dz_dialect *d, const char *zSchema, const char *zName,
+                          const char *zValue, const char *zBefore, dz_buf *b) {
+  const DdlOps *o = opsFor(d);
+  if (!b || !zName || !zValue) return DZ_MISUSE;
+  if (!o || !o->bPgObjects) return DZ_UNSUPPORTED;
+  dz_buf_adds(b, "ALTER TYPE ");
+  qualified(o, b, zSchema, zName);
+  dz_buf_adds(b, " ADD VALUE '");
+  dz_buf_adds(b, zValue);
+  dz_buf_addc(b, '\'');
+  if (isSet(zBefore)) {
+    dz_buf_adds(b, " BEFORE '");
+    dz_buf_adds(b, zBefore);
+    dz_buf_addc(b, '\'');
+  }
+  dz_buf_addc(b, ';');
+  return finish(b);
+}
+
+/* CreatePgSequenceConvertor / DropPgSequenceConvertor:
+**   CREATE SEQUENCE "s"."n"[ INCREMENT BY i][ MINVALUE a][ MAXVALUE z][ START WITH s][ CACHE c][ CYCLE];
+**   DROP SEQUENCE "s"."n"; */
+int dz_ddl_seq(const dz_dialect *d, const dz_ddl_sequence *s, int bDrop, dz_buf *b) {
+  const DdlOps *o = opsFor(d);
+  if (!b || !s || !s->zName) return DZ_MISUSE;
+  if (!o || !o->bPgObjects) return DZ_UNSUPPORTED;
+  dz_buf_adds(b, bDrop ? "DROP SEQUENCE " : "CREATE SEQUENCE ");
+  qualified(o, b, s->zSchema, s->zName);
+  if (!bDrop) {
+    optClause(b, " INCREMENT BY ", s->zIncrement);
+    optClause(b, " MINVALUE ", s->zMinValue);
+    optClause(b, " MAXVALUE ", s->zMaxValue);
+    optClause(b, " START WITH ", s->zStartWith);
+    optClause(b, " CACHE ", s->zCache);
+    if (s->bCycle) dz_buf_adds(b, " CYCLE");
+  }
+  dz_buf_addc(b, ';');
+  return finish(b);
 }

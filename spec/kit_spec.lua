@@ -242,8 +242,8 @@ describe("drizzle.kit.generate", function()
       errorOf(kit.generate, { schema = {}, out = dir }))
     assert.are.equal('drizzle.kit: generate: unknown dialect "oracle" (postgresql, mysql, sqlite)',
       errorOf(kit.generate, { dialect = "oracle", schema = {}, out = dir }))
-    assert.are.equal('drizzle.kit: generate: dialect "postgresql" is not implemented yet (sqlite only for now)',
-      errorOf(kit.generate, { dialect = "postgresql", schema = {}, out = dir }))
+    assert.are.equal('drizzle.kit: generate: dialect "gel" is not implemented yet (postgresql, mysql and sqlite are)',
+      errorOf(kit.generate, { dialect = "gel", schema = {}, out = dir }))
     assert.are.equal("drizzle.kit: generate: please specify 'schema' param in config (a path, a list of paths or the schema table)",
       errorOf(kit.generate, { dialect = "sqlite", out = dir }))
     assert.is_truthy(errorOf(kit.migrate, {}):find("drizzle.kit: `migrate` is not implemented yet", 1, true))

@@ -37,6 +37,15 @@ typedef enum dz_ddl_gen {
   DZ_DDL_GEN_STORED
 } dz_ddl_gen;
 
+/* A pg identity column's sequence (snapshot column.identity); every
+** number is text as the snapshot stores it, NULL or "" leaves its clause out. */
+typedef struct dz_ddl_identity {
+  const char *zType;          /* "always" | "byDefault"; NULL: not an identity column */
+  const char *zName;          /* sequence name */
+  const char *zIncrement, *zMinValue, *zMaxValue, *zStartWith, *zCache;
+  int bCycle;
+} dz_ddl_identity;
+
 typedef struct dz_ddl_column {
   const char *zName;          /* database name */
   const char *zType;          /* SQL type as the snapshot stores it: "integer", "text(256)" */
@@ -47,6 +56,9 @@ typedef struct dz_ddl_column {
   const char *zGenerated;     /* generated.as as the snapshot stores it; NULL: none.
                               ** SQLite stores it with its parentheses: "(\"a\" || 'b')" */
   dz_ddl_gen eGenerated;      /* generated.type */
+  const char *zTypeSchema;    /* pg: schema of an enum type ("public" or NULL: none written) */
+  int bOnUpdate;              /* MySQL: ON UPDATE CURRENT_TIMESTAMP */
+  dz_ddl_identity identity;   /* pg: identity.zType NULL when none */
 } dz_ddl_column;
 
 typedef struct dz_ddl_fk {
@@ -57,12 +69,16 @@ typedef struct dz_ddl_fk {
   const char *const *azColTo;   int nColTo;
   const char *zOnUpdate;      /* "no action", "cascade", ...; NULL or "": left out */
   const char *zOnDelete;
+  const char *zSchemaTo;      /* pg: schema of zTableTo (written always, "public" included) */
+  const char *zSchema;        /* pg: schema of zTableFrom (NULL or "": none) */
 } dz_ddl_fk;
 
 /* A composite primary key or a unique constraint: a name and columns. */
 typedef struct dz_ddl_key {
   const char *zName;          /* may be NULL for a composite primary key */
   const char *const *azCol; int nCol;
+  int bNullsNotDistinct;      /* pg unique: UNIQUE NULLS NOT DISTINCT */
+  const unsigned char *abExpr;/* MySQL unique: abExpr[i]: azCol[i] is an expression; NULL: none */
 } dz_ddl_key;
 
 typedef struct dz_ddl_check {
@@ -89,7 +105,47 @@ typedef struct dz_ddl_index {
                                        ** NULL: every entry is a column name */
   int bUnique;
   const char *zWhere;                  /* rendered SQL; NULL or "": none */
+  /* pg only (NULL/0: the defaults) */
+  const unsigned char *abDesc;         /* abDesc[i]: column i is DESC (asc: false) */
+  const char *const *azNulls;          /* "first" | "last" (NULL entry: "last") */
+  const char *const *azOpclass;        /* operator class or NULL */
+  const char *zMethod;                 /* USING method; NULL: "btree" */
+  int bConcurrently;
+  const char *const *azWithKey; const char *const *azWithValue; int nWith;  /* WITH (k=v,...) */
 } dz_ddl_index;
+
+/* A pg sequence (snapshot sequences entry); numbers as text, NULL or "":
+** left out. */
+typedef struct dz_ddl_sequence {
+  const char *zSchema;        /* NULL or "": unqualified */
+  const char *zName;
+  const char *zIncrement, *zMinValue, *zMaxValue, *zStartWith, *zCache;
+  int bCycle;
+} dz_ddl_sequence;
+
+/* One ALTER TABLE ... ALTER COLUMN statement. */
+typedef enum dz_ddl_alter_kind {
+  DZ_DDL_SET_TYPE = 1,        /* pg: SET DATA TYPE zType[ USING "c"::zType] (bUsing: 1 plain, 2 ::text::) */
+  DZ_DDL_SET_DEFAULT,         /* SET DEFAULT zDefault[::zType when bCast] */
+  DZ_DDL_DROP_DEFAULT,
+  DZ_DDL_SET_NOTNULL,
+  DZ_DDL_DROP_NOTNULL,
+  DZ_DDL_MODIFY               /* MySQL: MODIFY COLUMN with the whole of pColumn */
+} dz_ddl_alter_kind;
+
+typedef struct dz_ddl_alter {
+  dz_ddl_alter_kind eKind;
+  const char *zSchema;        /* pg table schema, NULL or "": none */
+  const char *zTable;
+  const char *zColumn;
+  const char *zType;          /* SET_TYPE, and SET_DEFAULT with bCast */
+  const char *zTypeSchema;    /* SET_TYPE: drizzle-kit writes "<typeSchema>". before a
+                              ** non-native type, "undefined" when NULL (as it does) */
+  int bUsing;                 /* SET_TYPE: 0 none, 1 USING "c"::t, 2 USING "c"::text::t */
+  int bCast;                  /* SET_DEFAULT: append ::type */
+  const char *zDefault;       /* SET_DEFAULT */
+  const dz_ddl_column *pColumn; /* MODIFY */
+} dz_ddl_alter;
 
 /* CREATE TABLE ... (drizzle-kit: sqlite_create_table / create_table). */
 int dz_ddl_create_table(const dz_dialect *d, const dz_ddl_table *t, dz_buf *b);
@@ -113,6 +169,29 @@ int dz_ddl_add_column(const dz_dialect *d, const char *zSchema, const char *zTab
 /* ALTER TABLE ... DROP COLUMN ... (alter_table_drop_column). */
 int dz_ddl_drop_column(const dz_dialect *d, const char *zSchema, const char *zTable,
                        const char *zColumn, dz_buf *b);
+
+/* ALTER TABLE ... ADD CONSTRAINT ... FOREIGN KEY (create_reference; pg, MySQL). */
+int dz_ddl_add_foreign_key(const dz_dialect *d, const dz_ddl_fk *f, dz_buf *b);
+
+/* ALTER TABLE ... ALTER COLUMN ... (pg), ALTER COLUMN / MODIFY COLUMN (MySQL). */
+int dz_ddl_alter_column(const dz_dialect *d, const dz_ddl_alter *a, dz_buf *b);
+
+/* pg only: CREATE SCHEMA / DROP SCHEMA (bDrop). */
+int dz_ddl_schema(const dz_dialect *d, const char *zName, int bDrop, dz_buf *b);
+
+/* pg only: CREATE TYPE ... AS ENUM(...). */
+int dz_ddl_create_enum(const dz_dialect *d, const char *zSchema, const char *zName,
+                       const char *const *azValue, int nValue, dz_buf *b);
+
+/* pg only: DROP TYPE ...; */
+int dz_ddl_drop_enum(const dz_dialect *d, const char *zSchema, const char *zName, dz_buf *b);
+
+/* pg only: ALTER TYPE ... ADD VALUE 'v'[ BEFORE 'w']; */
+int dz_ddl_enum_add_value(const dz_dialect *d, const char *zSchema, const char *zName,
+                          const char *zValue, const char *zBefore, dz_buf *b);
+
+/* pg only (dz_ddl_seq): CREATE SEQUENCE ...; / DROP SEQUENCE ...; (bDrop: only names read) */
+int dz_ddl_seq(const dz_dialect *d, const dz_ddl_sequence *s, int bDrop, dz_buf *b);
 
 #ifdef __cplusplus
 }

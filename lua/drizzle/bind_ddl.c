@@ -7,6 +7,11 @@
 **   core.ddl_drop_index(dialect, index)              -> "DROP INDEX ..."
 **   core.ddl_add_column(dialect, table, column[, fk[, schema]]) -> "ALTER TABLE ... ADD ..."
 **   core.ddl_drop_column(dialect, table, column[, schema])      -> "ALTER TABLE ... DROP COLUMN ..."
+**   core.ddl_add_foreign_key(dialect, fk)            -> "ALTER TABLE ... ADD CONSTRAINT ... FOREIGN KEY ..."
+**   core.ddl_alter_column(dialect, alter)            -> "ALTER TABLE ... ALTER|MODIFY COLUMN ..."
+**   core.ddl_schema(dialect, name[, drop])           -> "CREATE SCHEMA ..." (pg)
+**   core.ddl_create_enum / ddl_drop_enum / ddl_enum_add_value(dialect, enum)  (pg)
+**   core.ddl_sequence(dialect, sequence[, drop])     -> "CREATE SEQUENCE ..." (pg)
 **
 ** dialect is "sqlite", "pg" (or "postgresql") or "mysql". The descriptions
 ** are drizzle-kit snapshot objects with lists where the snapshot has maps:
@@ -15,13 +20,16 @@
 **              compositePrimaryKeys = { { columns = {...}, name? }... },
 **              foreignKeys = { fk... }, uniqueConstraints = { { name, columns }... },
 **              checkConstraints = { { name, value }... } }
-**   column = { name, type, primaryKey?, notNull?, autoincrement?,
+**   column = { name, type, primaryKey?, notNull?, autoincrement?, typeSchema?, onUpdate?,
+**              identity? = { type, name, increment, minValue, maxValue, startWith, cache, cycle },
 **              default? (string | number | boolean: the rendered default),
 **              generated? = { as = "(expr)", type = "stored" | "virtual" } }
 **   fk     = { name, tableFrom, tableTo, columnsFrom = {...}, columnsTo = {...},
 **              onUpdate?, onDelete? }
 **   index  = { name, table, schema?, columns = { "a", "lower(\"b\")" },
-**              isExpression? = { [i] = true }, isUnique?, where? }
+**              isExpression? = { [i] = true }, isUnique?, where?,
+**              desc? = { [i] = true }, nulls? = { "first"|"last" ... }, opclass? = {...},
+**              method?, concurrently?, withKeys? = {...}, withValues? = {...} }   (pg)
 **
 ** Memory: every C array is a Lua userdata and every string a Lua string,
 ** anchored in one table on the stack while the description is read, so a
@@ -129,6 +137,53 @@ static const char *const *getStringList(Reader *r, int t, const char *zPath, con
   return az;
 }
 
+/* [-0, +0, e] n entries of the list at t[key], each a string or nil (NULL);
+** nil list: NULL. Numbers are accepted as Lua prints them. */
+static const char *const *getOptStrings(Reader *r, int t, const char *zPath, const char *zKey, int n) {
+  lua_State *L = r->L;
+  const char **az;
+  int i, iList;
+  lua_getfield(L, t, zKey);
+  if (lua_isnil(L, -1) || n <= 0) { lua_pop(L, 1); return NULL; }
+  if (!lua_istable(L, -1)) typeError(r, zPath, zKey, "list of strings", -1);
+  iList = lua_gettop(L);
+  az = (const char **)newArray(r, (size_t)n, sizeof(const char *));
+  for (i = 0; i < n; i++) {
+    lua_rawgeti(L, iList, i + 1);
+    if (lua_type(L, -1) == LUA_TSTRING || lua_type(L, -1) == LUA_TNUMBER) {
+      az[i] = lua_tostring(L, -1);
+      lua_rawseti(L, iList, i + 1);       /* the converted copy stays in the list */
+    } else {
+      if (!lua_isnil(L, -1)) {
+        char zKeyI[64];
+        snprintf(zKeyI, sizeof zKeyI, "%.40s[%d]", zKey, i + 1);
+        typeError(r, zPath, zKeyI, "string", -1);
+      }
+      lua_pop(L, 1);
+    }
+  }
+  anchor(r);
+  return az;
+}
+
+/* [-0, +0, e] n booleans of the list at t[key]; nil list: NULL. */
+static const unsigned char *getBools(Reader *r, int t, const char *zKey, int n) {
+  lua_State *L = r->L;
+  unsigned char *ab = NULL;
+  lua_getfield(L, t, zKey);
+  if (lua_istable(L, -1) && n > 0) {
+    int i, e = lua_gettop(L);
+    ab = (unsigned char *)newArray(r, (size_t)n, 1);
+    for (i = 0; i < n; i++) {
+      lua_rawgeti(L, e, i + 1);
+      ab[i] = (unsigned char)lua_toboolean(L, -1);
+      lua_pop(L, 1);
+    }
+  }
+  lua_pop(L, 1);
+  return ab;
+}
+
 /* [-0, +0, e] Calls fn(r, itemIndex, path, pOut + i*sz) for each table of
 ** the list at t[key]; returns the array and its length. */
 typedef void (*ItemFn)(Reader *r, int idx, const char *zPath, void *pOut);
@@ -166,6 +221,26 @@ static void readColumn(Reader *r, int t, const char *zPath, void *pOut) {
   c->bNotNull = getBool(r, t, "notNull");
   c->bAutoincrement = getBool(r, t, "autoincrement");
   c->zDefault = getString(r, t, zPath, "default", 1, 1);
+  c->zTypeSchema = getString(r, t, zPath, "typeSchema", 1, 0);
+  c->bOnUpdate = getBool(r, t, "onUpdate");
+  lua_getfield(L, t, "identity");
+  if (lua_istable(L, -1)) {
+    char zId[200];
+    int g = lua_gettop(L);
+    dz_ddl_identity *p = &c->identity;
+    snprintf(zId, sizeof zId, "%.180s.identity", zPath);
+    p->zType = getString(r, g, zId, "type", 0, 0);
+    p->zName = getString(r, g, zId, "name", 1, 0);
+    p->zIncrement = getString(r, g, zId, "increment", 1, 1);
+    p->zMinValue = getString(r, g, zId, "minValue", 1, 1);
+    p->zMaxValue = getString(r, g, zId, "maxValue", 1, 1);
+    p->zStartWith = getString(r, g, zId, "startWith", 1, 1);
+    p->zCache = getString(r, g, zId, "cache", 1, 1);
+    p->bCycle = getBool(r, g, "cycle");
+  } else if (!lua_isnil(L, -1)) {
+    typeError(r, zPath, "identity", "table", -1);
+  }
+  lua_pop(L, 1);
   lua_getfield(L, t, "generated");
   if (lua_istable(L, -1)) {
     char zGen[200];
@@ -193,6 +268,8 @@ static void readUnique(Reader *r, int t, const char *zPath, void *pOut) {
   dz_ddl_key *k = (dz_ddl_key *)pOut;
   k->zName = getString(r, t, zPath, "name", 0, 0);
   k->azCol = getStringList(r, t, zPath, "columns", &k->nCol, 1);
+  k->bNullsNotDistinct = getBool(r, t, "nullsNotDistinct");
+  k->abExpr = getBools(r, t, "isExpression", k->nCol);
 }
 
 static void readFk(Reader *r, int t, const char *zPath, void *pOut) {
@@ -204,6 +281,8 @@ static void readFk(Reader *r, int t, const char *zPath, void *pOut) {
   f->azColTo = getStringList(r, t, zPath, "columnsTo", &f->nColTo, 1);
   f->zOnUpdate = getString(r, t, zPath, "onUpdate", 1, 0);
   f->zOnDelete = getString(r, t, zPath, "onDelete", 1, 0);
+  f->zSchemaTo = getString(r, t, zPath, "schemaTo", 1, 0);
+  f->zSchema = getString(r, t, zPath, "schema", 1, 0);
 }
 
 static void readCheck(Reader *r, int t, const char *zPath, void *pOut) {
@@ -222,6 +301,13 @@ static void readTable(Reader *r, int t, dz_ddl_table *p) {
   p->aCheck = (const dz_ddl_check *)getList(r, t, "", "checkConstraints", sizeof(dz_ddl_check), readCheck, &p->nCheck);
 }
 
+static int checkAll(const char *const *az, int n) {
+  int i;
+  if (!az) return 0;
+  for (i = 0; i < n; i++) if (!az[i]) return 0;
+  return 1;
+}
+
 static void readIndex(Reader *r, int t, dz_ddl_index *x, int bColumns) {
   lua_State *L = r->L;
   x->zName = getString(r, t, "index", "name", 0, 0);
@@ -231,20 +317,25 @@ static void readIndex(Reader *r, int t, dz_ddl_index *x, int bColumns) {
   x->azCol = getStringList(r, t, "index", "columns", &x->nCol, 1);
   x->bUnique = getBool(r, t, "isUnique");
   x->zWhere = getString(r, t, "index", "where", 1, 0);
-  lua_getfield(L, t, "isExpression");
-  if (lua_istable(L, -1) && x->nCol > 0) {
-    int i, e = lua_gettop(L);
-    unsigned char *ab = (unsigned char *)newArray(r, (size_t)x->nCol, 1);
-    for (i = 0; i < x->nCol; i++) {
-      lua_rawgeti(L, e, i + 1);
-      ab[i] = (unsigned char)lua_toboolean(L, -1);
-      lua_pop(L, 1);
+  x->abExpr = getBools(r, t, "isExpression", x->nCol);
+  x->abDesc = getBools(r, t, "desc", x->nCol);
+  x->azNulls = getOptStrings(r, t, "index", "nulls", x->nCol);
+  x->azOpclass = getOptStrings(r, t, "index", "opclass", x->nCol);
+  x->zMethod = getString(r, t, "index", "method", 1, 0);
+  x->bConcurrently = getBool(r, t, "concurrently");
+  lua_getfield(L, t, "withKeys");
+  if (lua_istable(L, -1)) {
+    int n = (int)dzl_rawlen(L, -1);
+    lua_pop(L, 1);
+    x->azWithKey = getOptStrings(r, t, "index", "withKeys", n);
+    x->azWithValue = getOptStrings(r, t, "index", "withValues", n);
+    x->nWith = x->azWithValue ? n : 0;
+    if (n > 0 && (!checkAll(x->azWithKey, n) || !checkAll(x->azWithValue, n))) {
+      luaL_error(L, "%s: index.withKeys and index.withValues must be lists of the same length", r->zFn);
     }
-    x->abExpr = ab;
-  } else if (!lua_isnil(L, -1) && !lua_istable(L, -1)) {
-    typeError(r, "index", "isExpression", "list of booleans", -1);
+  } else {
+    lua_pop(L, 1);
   }
-  lua_pop(L, 1);
 }
 
 /* ------------------------------------------------------------- output */
@@ -371,6 +462,135 @@ static int l_drop_column(lua_State *L) {
   return finish(L, &r, d, dz_ddl_drop_column(d, zSchema, zTable, zColumn, b), b);
 }
 
+/* ddl_add_foreign_key(dialect, fk) -> string */
+static int l_add_foreign_key(lua_State *L) {
+  Reader r;
+  dz_buf *b;
+  dz_ddl_fk f;
+  const dz_dialect *d;
+  luaL_checktype(L, 2, LUA_TTABLE);
+  d = begin(L, &r, "ddl_add_foreign_key", &b);
+  memset(&f, 0, sizeof f);
+  readFk(&r, 2, "fk", &f);
+  return finish(L, &r, d, dz_ddl_add_foreign_key(d, &f, b), b);
+}
+
+/* ddl_alter_column(dialect, { kind, table, column, schema?, type?, typeSchema?,
+**   using? (0|1|2), cast?, default?, definition? (a column, for "modify") }) -> string
+** kind: "set_type" | "set_default" | "drop_default" | "set_notnull" | "drop_notnull" | "modify" */
+static int l_alter_column(lua_State *L) {
+  static const char *const azKind[] = { "set_type", "set_default", "drop_default", "set_notnull",
+                                        "drop_notnull", "modify", NULL };
+  Reader r;
+  dz_buf *b;
+  dz_ddl_alter a;
+  dz_ddl_column c;
+  const dz_dialect *d;
+  const char *zKind;
+  int i;
+  luaL_checktype(L, 2, LUA_TTABLE);
+  d = begin(L, &r, "ddl_alter_column", &b);
+  memset(&a, 0, sizeof a);
+  memset(&c, 0, sizeof c);
+  zKind = getString(&r, 2, "alter", "kind", 0, 0);
+  for (i = 0; azKind[i] && strcmp(azKind[i], zKind) != 0; i++) {}
+  if (!azKind[i]) luaL_error(L, "ddl_alter_column: unknown kind \"%s\"", zKind);
+  a.eKind = (dz_ddl_alter_kind)(DZ_DDL_SET_TYPE + i);
+  a.zTable = getString(&r, 2, "alter", "table", 0, 0);
+  a.zColumn = getString(&r, 2, "alter", "column", 0, 0);
+  a.zSchema = getString(&r, 2, "alter", "schema", 1, 0);
+  a.zType = getString(&r, 2, "alter", "type", 1, 0);
+  a.zTypeSchema = getString(&r, 2, "alter", "typeSchema", 1, 0);
+  a.zDefault = getString(&r, 2, "alter", "default", 1, 1);
+  a.bCast = getBool(&r, 2, "cast");
+  lua_getfield(L, 2, "using");
+  a.bUsing = (int)lua_tointeger(L, -1);
+  lua_pop(L, 1);
+  lua_getfield(L, 2, "definition");
+  if (lua_istable(L, -1)) {
+    readColumn(&r, lua_gettop(L), "definition", &c);
+    a.pColumn = &c;
+  }
+  lua_pop(L, 1);
+  return finish(L, &r, d, dz_ddl_alter_column(d, &a, b), b);
+}
+
+/* ddl_schema(dialect, name[, drop]) -> string */
+static int l_schema(lua_State *L) {
+  Reader r;
+  dz_buf *b;
+  const char *zName = luaL_checkstring(L, 2);
+  int bDrop = lua_toboolean(L, 3);
+  const dz_dialect *d = begin(L, &r, "ddl_schema", &b);
+  return finish(L, &r, d, dz_ddl_schema(d, zName, bDrop, b), b);
+}
+
+/* ddl_create_enum(dialect, { schema?, name, values = {...} }) -> string */
+static int l_create_enum(lua_State *L) {
+  Reader r;
+  dz_buf *b;
+  const char *zName, *zSchema;
+  const char *const *az;
+  int n;
+  const dz_dialect *d;
+  luaL_checktype(L, 2, LUA_TTABLE);
+  d = begin(L, &r, "ddl_create_enum", &b);
+  zName = getString(&r, 2, "enum", "name", 0, 0);
+  zSchema = getString(&r, 2, "enum", "schema", 1, 0);
+  az = getStringList(&r, 2, "enum", "values", &n, 1);
+  return finish(L, &r, d, dz_ddl_create_enum(d, zSchema, zName, az, n, b), b);
+}
+
+/* ddl_drop_enum(dialect, { schema?, name }) -> string */
+static int l_drop_enum(lua_State *L) {
+  Reader r;
+  dz_buf *b;
+  const char *zName, *zSchema;
+  const dz_dialect *d;
+  luaL_checktype(L, 2, LUA_TTABLE);
+  d = begin(L, &r, "ddl_drop_enum", &b);
+  zName = getString(&r, 2, "enum", "name", 0, 0);
+  zSchema = getString(&r, 2, "enum", "schema", 1, 0);
+  return finish(L, &r, d, dz_ddl_drop_enum(d, zSchema, zName, b), b);
+}
+
+/* ddl_enum_add_value(dialect, { schema?, name, value, before? }) -> string */
+static int l_enum_add_value(lua_State *L) {
+  Reader r;
+  dz_buf *b;
+  const char *zName, *zSchema, *zValue, *zBefore;
+  const dz_dialect *d;
+  luaL_checktype(L, 2, LUA_TTABLE);
+  d = begin(L, &r, "ddl_enum_add_value", &b);
+  zName = getString(&r, 2, "enum", "name", 0, 0);
+  zSchema = getString(&r, 2, "enum", "schema", 1, 0);
+  zValue = getString(&r, 2, "enum", "value", 0, 0);
+  zBefore = getString(&r, 2, "enum", "before", 1, 0);
+  return finish(L, &r, d, dz_ddl_enum_add_value(d, zSchema, zName, zValue, zBefore, b), b);
+}
+
+/* ddl_sequence(dialect, { schema?, name, increment?, minValue?, maxValue?,
+**   startWith?, cache?, cycle? }[, drop]) -> string */
+static int l_sequence(lua_State *L) {
+  Reader r;
+  dz_buf *b;
+  dz_ddl_sequence q;
+  const dz_dialect *d;
+  int bDrop = lua_toboolean(L, 3);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  d = begin(L, &r, "ddl_sequence", &b);
+  memset(&q, 0, sizeof q);
+  q.zName = getString(&r, 2, "sequence", "name", 0, 0);
+  q.zSchema = getString(&r, 2, "sequence", "schema", 1, 0);
+  q.zIncrement = getString(&r, 2, "sequence", "increment", 1, 1);
+  q.zMinValue = getString(&r, 2, "sequence", "minValue", 1, 1);
+  q.zMaxValue = getString(&r, 2, "sequence", "maxValue", 1, 1);
+  q.zStartWith = getString(&r, 2, "sequence", "startWith", 1, 1);
+  q.zCache = getString(&r, 2, "sequence", "cache", 1, 1);
+  q.bCycle = getBool(&r, 2, "cycle");
+  return finish(L, &r, d, dz_ddl_seq(d, &q, bDrop, b), b);
+}
+
 static const luaL_Reg aDdlFns[] = {
   { "ddl_create_table", l_create_table },
   { "ddl_create_index", l_create_index },
@@ -378,6 +598,13 @@ static const luaL_Reg aDdlFns[] = {
   { "ddl_drop_index", l_drop_index },
   { "ddl_add_column", l_add_column },
   { "ddl_drop_column", l_drop_column },
+  { "ddl_add_foreign_key", l_add_foreign_key },
+  { "ddl_alter_column", l_alter_column },
+  { "ddl_schema", l_schema },
+  { "ddl_create_enum", l_create_enum },
+  { "ddl_drop_enum", l_drop_enum },
+  { "ddl_enum_add_value", l_enum_add_value },
+  { "ddl_sequence", l_sequence },
   { NULL, NULL }
 };
 

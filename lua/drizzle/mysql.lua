@@ -57,11 +57,11 @@ function M.bigint(a, b)
   badMode("bigint", name, mode, "number, bigint")
 end
 
--- serial: bigint unsigned not null auto_increment unique
+-- serial (the type means bigint unsigned not null auto_increment unique)
 function M.serial(a, b)
   local name, config = nameAndConfig("serial", a, b)
   local c = column({ columnType = "MySqlSerial", sqlType = "serial", codec = "none" }, name, config)
-  c.hasDefault, c.autoIncrement, c.isNotNull = true, true, true
+  c.hasDefault, c.autoIncrement = true, true   -- not NOT NULL: drizzle-orm's MySqlSerial sets only these two
   return c
 end
 

@@ -155,6 +155,153 @@ static void testOom(const dz_dialect *d) {
   dz_set_allocator(NULL, NULL);
 }
 
+/* ------------------------------------------------------- pg and MySQL */
+
+static const char *const azTagsPk[] = { "region", "code" };
+static const char *const azUnq[] = { "slug", "lang" };
+static dz_ddl_column aPgCol[] = {
+  { "id", "integer", 1, 1, 0, NULL, NULL, DZ_DDL_GEN_NONE, NULL, 0,
+    { "always", "t_id_seq", "1", "1", "2147483647", "1", "1", 0 } },
+  { "mood", "mood[]", 0, 0, 0, NULL, NULL, DZ_DDL_GEN_NONE, "billing", 0, { NULL } },
+  { "ip", "inet", 0, 1, 0, "'::1'", NULL, DZ_DDL_GEN_NONE, NULL, 0, { NULL } },
+  { "g", "text", 0, 0, 0, NULL, "\"t\".\"ip\" || 'x'", DZ_DDL_GEN_STORED, NULL, 0, { NULL } },
+};
+static const dz_ddl_key aPgPk[] = { { "t_pk", azTagsPk, 2, 0, NULL } };
+static const dz_ddl_key aPgUnique[] = { { "t_slug_lang_unique", azUnq, 2, 1, NULL } };
+static const dz_ddl_check aPgCheck[] = { { "c", "\"t\".\"id\" > 0" } };
+static const dz_ddl_table pgTable = {
+  "s", "t", aPgCol, 4, aPgPk, 1, NULL, 0, aPgUnique, 1, aPgCheck, 1
+};
+static const char zPgTable[] =
+  "CREATE TABLE \"s\".\"t\" (\n"
+  "\t\"id\" integer PRIMARY KEY GENERATED ALWAYS AS IDENTITY (sequence name \"s\".\"t_id_seq\" INCREMENT BY 1 MINVALUE 1 MAXVALUE 2147483647 START WITH 1 CACHE 1),\n"
+  "\t\"mood\" \"billing\".\"mood\"[],\n"
+  "\t\"ip\" \"inet\" DEFAULT '::1' NOT NULL,\n"
+  "\t\"g\" text GENERATED ALWAYS AS (\"t\".\"ip\" || 'x') STORED,\n"
+  "\tCONSTRAINT \"t_pk\" PRIMARY KEY(\"region\",\"code\"),\n"
+  "\tCONSTRAINT \"t_slug_lang_unique\" UNIQUE NULLS NOT DISTINCT(\"slug\",\"lang\"),\n"
+  "\tCONSTRAINT \"c\" CHECK (\"t\".\"id\" > 0)\n"
+  ");\n";
+
+static const char *const azIdxCol[] = { "lower(\"a\")", "b", "c" };
+static const unsigned char abIdxExpr[] = { 1, 0, 0 };
+static const unsigned char abIdxDesc[] = { 0, 1, 0 };
+static const char *const azIdxOp[] = { NULL, NULL, "vector_l2_ops" };
+static const char *const azWithK[] = { "m", "ef_construction" };
+static const char *const azWithV[] = { "16", "64" };
+static const dz_ddl_index pgIndex = {
+  NULL, "t", "i", azIdxCol, 3, abIdxExpr, 1, "\"t\".\"b\" > 1",
+  abIdxDesc, NULL, azIdxOp, "hnsw", 0, azWithK, azWithV, 2
+};
+static const char zPgIndex[] =
+  "CREATE UNIQUE INDEX \"i\" ON \"t\" USING hnsw (lower(\"a\"),\"b\" DESC NULLS LAST,\"c\" vector_l2_ops)"
+  " WITH (m=16,ef_construction=64) WHERE \"t\".\"b\" > 1;";
+
+static const dz_ddl_alter pgAlter = {
+  DZ_DDL_SET_TYPE, NULL, "t", "m", "mood", "public", 2, 0, NULL, NULL
+};
+static const char zPgAlter[] =
+  "ALTER TABLE \"t\" ALTER COLUMN \"m\" SET DATA TYPE \"public\".\"mood\" USING \"m\"::text::\"public\".\"mood\";";
+
+static void testPg(void) {
+  const dz_dialect *d = dz_dialect_find("pg");
+  const char *const azVal[] = { "a", "it's" };
+  dz_ddl_sequence q = { "public", "n", "-1", "1", "100", "100", "1", 1 };
+  dz_buf b;
+  dz_buf_init(&b);
+  CHECK(dz_ddl_create_table(d, &pgTable, &b) == DZ_OK);
+  checkText("pg table", &b, zPgTable);
+  b.n = 0;
+  CHECK(dz_ddl_create_index(d, &pgIndex, &b) == DZ_OK);
+  checkText("pg index", &b, zPgIndex);
+  b.n = 0;
+  CHECK(dz_ddl_alter_column(d, &pgAlter, &b) == DZ_OK);
+  checkText("pg alter", &b, zPgAlter);
+  b.n = 0;
+  CHECK(dz_ddl_create_enum(d, "public", "e", azVal, 2, &b) == DZ_OK);
+  checkText("pg enum", &b, "CREATE TYPE \"public\".\"e\" AS ENUM('a', 'it''s');");
+  b.n = 0;
+  CHECK(dz_ddl_seq(d, &q, 0, &b) == DZ_OK);
+  checkText("pg sequence", &b,
+    "CREATE SEQUENCE \"public\".\"n\" INCREMENT BY -1 MINVALUE 1 MAXVALUE 100 START WITH 100 CACHE 1 CYCLE;");
+  b.n = 0;
+  CHECK(dz_ddl_schema(d, "x", 1, &b) == DZ_OK);
+  checkText("pg drop schema", &b, "DROP SCHEMA \"x\";\n");
+  b.n = 0;
+  CHECK(dz_ddl_schema(dz_dialect_find("mysql"), "x", 0, &b) == DZ_UNSUPPORTED);
+  CHECK(dz_ddl_create_enum(d, NULL, NULL, azVal, 2, &b) == DZ_MISUSE);
+  dz_buf_free(&b);
+}
+
+static const char *const azMyUnq[] = { "(lower(`email`))" };
+static const unsigned char abMyExpr[] = { 1 };
+static const char *const azMyPk[] = { "id" };
+static dz_ddl_column aMyCol[] = {
+  { "id", "serial", 0, 1, 1, NULL, NULL, DZ_DDL_GEN_NONE, NULL, 0, { NULL } },
+  { "at", "timestamp", 0, 0, 0, "(now())", NULL, DZ_DDL_GEN_NONE, NULL, 1, { NULL } },
+  { "g", "text", 0, 0, 0, NULL, "`u`.`email` || 'x'", DZ_DDL_GEN_VIRTUAL, NULL, 0, { NULL } },
+};
+static const dz_ddl_key aMyPk[] = { { "u_id", azMyPk, 1, 0, NULL } };
+static const dz_ddl_key aMyUnique[] = { { "emailIdx", azMyUnq, 1, 0, abMyExpr } };
+static const dz_ddl_table myTable = { NULL, "u", aMyCol, 3, aMyPk, 1, NULL, 0, aMyUnique, 1, NULL, 0 };
+
+static void testMysql(void) {
+  const dz_dialect *d = dz_dialect_find("mysql");
+  dz_ddl_alter a = { DZ_DDL_MODIFY, NULL, "u", "at", NULL, NULL, 0, 0, NULL, &aMyCol[1] };
+  dz_buf b;
+  dz_buf_init(&b);
+  CHECK(dz_ddl_create_table(d, &myTable, &b) == DZ_OK);
+  checkText("mysql table", &b,
+    "CREATE TABLE `u` (\n"
+    "\t`id` serial AUTO_INCREMENT NOT NULL,\n"
+    "\t`at` timestamp DEFAULT (now()) ON UPDATE CURRENT_TIMESTAMP,\n"
+    "\t`g` text GENERATED ALWAYS AS (`u`.`email` || 'x') VIRTUAL,\n"
+    "\tCONSTRAINT `u_id` PRIMARY KEY(`id`),\n"
+    "\tCONSTRAINT `emailIdx` UNIQUE((lower(`email`)))\n"
+    ");\n");
+  b.n = 0;
+  CHECK(dz_ddl_alter_column(d, &a, &b) == DZ_OK);
+  checkText("mysql modify", &b, "ALTER TABLE `u` MODIFY COLUMN `at` timestamp DEFAULT (now()) ON UPDATE CURRENT_TIMESTAMP;");
+  b.n = 0;
+  CHECK(dz_ddl_add_column(d, NULL, "u", &aMyCol[1], NULL, &b) == DZ_OK);
+  checkText("mysql add column", &b, "ALTER TABLE `u` ADD `at` timestamp DEFAULT (now()) ON UPDATE CURRENT_TIMESTAMP;");
+  dz_buf_free(&b);
+}
+
+/* The failing-allocation loop over the pg statements that use scratch buffers. */
+static int runPgOom(int i, dz_buf *b) {
+  const dz_dialect *d = dz_dialect_find("pg");
+  if (i == 0) return dz_ddl_create_table(d, &pgTable, b);
+  if (i == 1) return dz_ddl_create_index(d, &pgIndex, b);
+  return dz_ddl_alter_column(d, &pgAlter, b);
+}
+
+static void testPgOom(void) {
+  int i;
+  dz_set_allocator(failingAlloc, NULL);
+  for (i = 0; i < 3; i++) {
+    long n;
+    int done = 0;
+    for (n = 0; n < 100 && !done; n++) {
+      dz_buf b;
+      int rc;
+      nAllocLeft = n;
+      dz_buf_init(&b);
+      rc = runPgOom(i, &b);
+      CHECK(rc == DZ_OK || rc == DZ_NOMEM);
+      if (rc == DZ_OK) {
+        done = 1;
+        checkText("pg oom", &b, i == 0 ? zPgTable : i == 1 ? zPgIndex : zPgAlter);
+      }
+      dz_buf_free(&b);
+      CHECK(nLive == 0);
+    }
+    CHECK(done);
+  }
+  nAllocLeft = -1;
+  dz_set_allocator(NULL, NULL);
+}
+
 int main(void) {
   const dz_dialect *d = dz_dialect_find("sqlite");
   CHECK(d != NULL);
@@ -164,6 +311,9 @@ int main(void) {
   testIndexes(d);
   testMisuse(d);
   testOom(d);
+  testPg();
+  testMysql();
+  testPgOom();
   if (nFail) { fprintf(stderr, "test_ddl: %d failure(s)\n", nFail); return 1; }
   return 0;
 }

@@ -15,10 +15,15 @@
 -- tables of the dialect are ignored.
 --
 -- Files and formats are drizzle-kit 0.31's, so a migrations folder can be
--- shared with a TypeScript service. Only generate exists so far, for
--- SQLite; the other commands raise "not implemented yet".
+-- shared with a TypeScript service. Only generate exists so far (sqlite,
+-- postgresql, mysql); the other commands raise "not implemented yet".
+-- SQLite goes through kit/snapshot.lua + kit/diff.lua, pg and MySQL through
+-- kit/serialize.lua + kit/diff_sql.lua; the SQL text of every dialect comes
+-- from core/ddl.c.
 local snapshot = require("drizzle.kit.snapshot")
 local diff = require("drizzle.kit.diff")
+local diffSql = require("drizzle.kit.diff_sql")
+local serialize = require("drizzle.kit.serialize")
 local journal = require("drizzle.kit.journal")
 local json = require("drizzle.kit.json")
 
@@ -43,8 +48,8 @@ local function checkConfig(config, command)
   if not DIALECTS[dialect] then
     fail("%s: unknown dialect %q (postgresql, mysql, sqlite)", command, tostring(dialect))
   end
-  if dialect ~= "sqlite" then
-    fail("%s: dialect %q is not implemented yet (sqlite only for now)", command, dialect)
+  if dialect ~= "sqlite" and dialect ~= "postgresql" and dialect ~= "mysql" then
+    fail("%s: dialect %q is not implemented yet (postgresql, mysql and sqlite are)", command, dialect)
   end
   local casing = config.casing
   if casing ~= nil and casing ~= "snake_case" and casing ~= "camelCase" then
@@ -87,6 +92,30 @@ local function expandPath(path, out)
   end
 end
 
+-- The schema modules (export tables) named by the schema argument.
+local function modules(schemaArg, dialect)
+  if type(schemaArg) == "string" or isPathList(schemaArg) then
+    local paths = {}
+    if type(schemaArg) == "string" then expandPath(schemaArg, paths)
+    else for _, p in ipairs(schemaArg) do expandPath(p, paths) end end
+    if #paths == 0 then fail("no schema files found in %s", tostring(schemaArg)) end
+    local out = {}
+    for i, p in ipairs(paths) do out[i] = loadFile(p, dialect) end
+    return out
+  end
+  if type(schemaArg) ~= "table" then
+    fail("schema must be a path, a list of paths or a table of exports, got %s", type(schemaArg))
+  end
+  return { schemaArg }
+end
+
+-- pg / MySQL: tables, enums, schemas, sequences, views in drizzle-kit's order.
+function M.objects(schemaArg, dialect)
+  local parts = {}
+  for i, m in ipairs(modules(schemaArg, dialect)) do parts[i] = serialize.collect(m, dialect) end
+  return serialize.merge(parts)
+end
+
 -- The tables to serialize, in drizzle-kit's order.
 function M.tables(schemaArg, dialect)
   if type(schemaArg) == "string" or isPathList(schemaArg) then
@@ -108,29 +137,59 @@ end
 
 ------------------------------------------------------------ snapshots
 
-local function dryPrev()
+local VERSION = { sqlite = "6", postgresql = "7", mysql = "5" }
+
+local function dryPrev(dialect)
+  if dialect == "postgresql" then
+    return { version = "7", dialect = "postgresql", id = snapshot.ORIGIN_UUID, prevId = "", tables = {},
+             enums = {}, schemas = {}, sequences = {}, roles = {}, policies = {}, views = {},
+             _meta = { schemas = {}, tables = {}, columns = {} } }
+  elseif dialect == "mysql" then
+    return { version = "5", dialect = "mysql", id = snapshot.ORIGIN_UUID, prevId = "", tables = {},
+             views = {}, _meta = { tables = {}, columns = {} } }
+  end
   return { version = "6", dialect = "sqlite", id = snapshot.ORIGIN_UUID, prevId = "",
            tables = {}, views = {}, enums = {}, _meta = { tables = {}, columns = {} } }
 end
 
-local function readPrev(paths)
-  if #paths == 0 then return dryPrev() end
+local function readPrev(paths, dialect)
+  if #paths == 0 then return dryPrev(dialect) end
   local path = paths[#paths]
   local text = journal.read(path)
   local ok, prev = pcall(json.decode, text or "")
   if not ok or type(prev) ~= "table" then fail("%s data is malformed: %s", path, tostring(prev)) end
-  if prev.dialect ~= "sqlite" then
-    fail("%s is a %s snapshot, not a sqlite one", path, tostring(prev.dialect))
+  if prev.dialect ~= dialect then
+    fail("%s is a %s snapshot, not a %s one", path, tostring(prev.dialect), dialect)
   end
-  if prev.version ~= "6" then
-    fail("%s is not of the latest version (%s, expected 6); run drizzle-kit up", path, tostring(prev.version))
+  if prev.version ~= VERSION[dialect] then
+    fail("%s is not of the latest version (%s, expected %s); run drizzle-kit up", path, tostring(prev.version),
+      VERSION[dialect])
   end
   return prev
 end
 
 -- The current snapshot of a schema, without writing anything.
+-- The snapshot document of a dialect: drizzle-kit's key order (pg puts id
+-- and prevId first, MySQL after version and dialect).
+local function document(dialect, config, id, prevId)
+  if dialect == "postgresql" then
+    local s = serialize.pg(M.objects(config.schema, dialect), config.casing)
+    local out = json.obj("id", id, "prevId", prevId)
+    for _, k in ipairs(json.keys(s)) do json.set(out, k, s[k]) end
+    return out
+  elseif dialect == "mysql" then
+    local s = serialize.mysql(M.objects(config.schema, dialect), config.casing)
+    local out = json.obj("version", s.version, "dialect", s.dialect, "id", id, "prevId", prevId)
+    for _, k in ipairs(json.keys(s)) do json.set(out, k, s[k]) end
+    return out
+  end
+  local tables, internal = snapshot.sqlite(M.tables(config.schema, dialect), config.casing)
+  return snapshot.document(dialect, tables, internal, id, prevId)
+end
+
 function M.snapshot(config, prevId)
   local dialect = checkConfig(config, "snapshot")
+  if dialect ~= "sqlite" then return document(dialect, config, journal.uuid(), prevId or snapshot.ORIGIN_UUID) end
   local tables, internal = snapshot.sqlite(M.tables(config.schema, dialect), config.casing)
   return snapshot.document(dialect, tables, internal, journal.uuid(), prevId or snapshot.ORIGIN_UUID)
 end
@@ -152,23 +211,30 @@ function M.generate(config)
     fail("generate: name must be a string, got %s", type(config.name))
   end
 
-  local tables = M.tables(config.schema, dialect)
   local jr, snapshotPaths, journalPath = journal.prepare(out, dialect)
-  local prev = readPrev(snapshotPaths)
-  local curTables, internal = snapshot.sqlite(tables, config.casing)
+  local prev = readPrev(snapshotPaths, dialect)
   local id = journal.uuid()
-  local cur = snapshot.document(dialect, curTables, internal, id, prev.id)
+  local cur = document(dialect, config, id, prev.id)
 
   local sqlStatements, sql
   if config.custom then
     sqlStatements = {}
-    cur = json.obj("id", id, "prevId", prev.id, "version", prev.version, "dialect", prev.dialect,
-      "tables", prev.tables, "views", prev.views, "enums", prev.enums,
-      "_meta", json.obj("columns", json.obj(), "schemas", json.obj(), "tables", json.obj()),
-      "internal", prev.internal)
+    if dialect == "sqlite" then
+      cur = json.obj("id", id, "prevId", prev.id, "version", prev.version, "dialect", prev.dialect,
+        "tables", prev.tables, "views", prev.views, "enums", prev.enums,
+        "_meta", json.obj("columns", json.obj(), "schemas", json.obj(), "tables", json.obj()),
+        "internal", prev.internal)
+    else
+      -- { id, prevId, ...prevRest }
+      cur = json.obj("id", id, "prevId", prev.id)
+      for _, k in ipairs(json.keys(prev)) do
+        if k ~= "id" and k ~= "prevId" then json.set(cur, k, prev[k]) end
+      end
+    end
     sql = "-- Custom SQL migration file, put your code below! --"
   else
-    sqlStatements = diff.run(dialect, prev, cur)
+    if dialect == "sqlite" then sqlStatements = diff.run(dialect, prev, cur)
+    else sqlStatements = diffSql.run(dialect, prev, cur) end
     if #sqlStatements == 0 then
       if not config.quiet then io.stdout:write("No schema changes, nothing to migrate 😴\n") end
       return { sql = "", statements = {}, snapshot = cur, noChanges = true }

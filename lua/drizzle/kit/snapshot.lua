@@ -163,6 +163,9 @@ local function replaceFirst(s, from, to)
   return s:sub(1, i - 1) .. to .. s:sub(j + 1)
 end
 
+M.columnOf, M.extrasOf, M.refList, M.replaceFirst, M.sqlToStr, M.render =
+  columnOf, extrasOf, refList, replaceFirst, sqlToStr, render
+
 -- One table as the snapshot's table object; `internal` gets the index
 -- expressions (internal.indexes[name].columns[sql].isExpression).
 function M.table(tbl, dialect, casing, internal)
@@ -208,7 +211,8 @@ function M.table(tbl, dialect, casing, internal)
     if type(ex) == "table" and ex.kind == "foreignKey" then
       fks[#fks + 1] = { name = ex.name, columns = refList(ex.columns, "foreignKey columns", tableName),
                         foreignColumns = refList(ex.foreignColumns, "foreignKey foreignColumns", tableName),
-                        onDelete = ex.onDelete, onUpdate = ex.onUpdate }
+                        onDelete = type(rawget(ex, "onDelete")) == "string" and ex.onDelete or nil,
+                        onUpdate = type(rawget(ex, "onUpdate")) == "string" and ex.onUpdate or nil }
     end
   end
   for _, fk in ipairs(fks) do

@@ -1,0 +1,570 @@
+-- drizzle.kit.serialize: a pg or MySQL schema module as a drizzle-kit
+-- snapshot.
+--
+-- Mirrors drizzle-kit's generatePgSnapshot (src/serializer/pgSerializer.ts)
+-- and generateMySqlSnapshot (mysqlSerializer.ts): the same objects, keys in
+-- the same order (JSON.stringify drops undefined ones), the same names for
+-- unnamed constraints, defaults as the same SQL text. Expressions are
+-- rendered by the C core (core.renderSQL): index expressions with bare column
+-- names (Drizzle's invokeSource 'indexes'), generated columns, checks and
+-- partial-index conditions qualified, as Drizzle's sqlToQuery writes them.
+local ast = require("drizzle.ast")
+local schema = require("drizzle.schema")
+local json = require("drizzle.kit.json")
+local snapshot = require("drizzle.kit.snapshot")
+
+local type, pairs, ipairs, tostring, tonumber, getmetatable, rawget, next =
+  type, pairs, ipairs, tostring, tonumber, getmetatable, rawget, next
+local concat, sort = table.concat, table.sort
+local obj, set, kindOf, K = json.obj, json.set, ast.kindOf, ast.K
+local fail, columnName, columnOf, extrasOf, refList, replaceFirst, sqlToStr, render =
+  snapshot.fail, snapshot.columnName, snapshot.columnOf, snapshot.extrasOf, snapshot.refList,
+  snapshot.replaceFirst, snapshot.sqlToStr, snapshot.render
+
+local M = {}
+
+------------------------------------------------------------ collecting
+
+-- prepareFromExports: the module's entries by sorted key, split by kind.
+function M.collect(exports, dialect)
+  local want = snapshot.TABLE_DIALECT[dialect]
+  local keys = {}
+  for k in pairs(exports) do keys[#keys + 1] = k end
+  sort(keys, function(a, b)
+    local ta, tb = type(a), type(b)
+    if ta ~= tb then return ta < tb end
+    return a < b
+  end)
+  local out = { tables = {}, enums = {}, schemas = {}, sequences = {}, views = {} }
+  for _, k in ipairs(keys) do
+    local v = exports[k]
+    local info = schema.info(v)
+    if info then
+      if not info.isAlias and (info.dialect == nil or info.dialect == want) then
+        if info.isView then out.views[#out.views + 1] = v else out.tables[#out.tables + 1] = v end
+      end
+    elseif type(v) == "table" and dialect == "postgresql" then
+      if v.kind == "enum" and v.enumName then out.enums[#out.enums + 1] = v
+      elseif v.kind == "sequence" and v.seqName then out.sequences[#out.sequences + 1] = v
+      elseif v.kind == "schema" and v.schemaName and getmetatable(v) then out.schemas[#out.schemas + 1] = v end
+    end
+  end
+  return out
+end
+
+-- Several modules (a list of paths) in one: their parts concatenated.
+function M.merge(parts)
+  local out = { tables = {}, enums = {}, schemas = {}, sequences = {}, views = {} }
+  for _, p in ipairs(parts) do
+    for k, list in pairs(p) do
+      for _, v in ipairs(list) do out[k][#out[k] + 1] = v end
+    end
+  end
+  return out
+end
+
+------------------------------------------------------------ shared
+
+local function str(v)
+  if v == nil then return nil end
+  if type(v) == "number" then return json.number(v) end
+  return tostring(v)
+end
+
+-- generated.as: the string as is, or the sql rendered (columns qualified).
+local function generatedAs(col, dialect, casing)
+  local as = col.generated.as
+  if type(as) == "function" then as = as() end
+  if kindOf(as) == K.SQL then return render(dialect, as, { casing = casing }) end
+  return tostring(as)
+end
+
+-- A table extra's state field (not the builder method of the same name).
+local function field(ex, k)
+  local v = rawget(ex, k)
+  if type(v) == "function" then return nil end
+  return v
+end
+
+local function isoDate(seconds) return snapshot.isoDate(seconds) end
+
+-- The foreign keys of a table: the columns' references(), then foreignKey() extras.
+local function foreignKeysOf(info, extras, tableName)
+  local fks = {}
+  for _, col in ipairs(info.list) do
+    for _, ref in ipairs(col.refs or {}) do
+      local target = columnOf(ref.fn())
+      if not target then fail("table %q: references() of column %q must return a column", tableName, col.name) end
+      fks[#fks + 1] = { columns = { col }, foreignColumns = { target },
+                        onDelete = ref.actions.onDelete, onUpdate = ref.actions.onUpdate }
+    end
+  end
+  for _, ex in ipairs(extras) do
+    if type(ex) == "table" and ex.kind == "foreignKey" then
+      fks[#fks + 1] = { name = ex.name, columns = refList(ex.columns, "foreignKey columns", tableName),
+                        foreignColumns = refList(ex.foreignColumns, "foreignKey foreignColumns", tableName),
+                        onDelete = field(ex, "onDelete"), onUpdate = field(ex, "onUpdate") }
+    end
+  end
+  return fks
+end
+
+-- ForeignKey.getName() with drizzle-kit's casing replacement.
+local function fkName(fk, tableName, casing)
+  local tableTo = rawget(fk.foreignColumns[1].table, 1)
+  local from, to, origFrom, origTo = {}, {}, {}, {}
+  for i, c in ipairs(fk.columns) do from[i] = columnName(c, casing); origFrom[i] = c.name end
+  for i, c in ipairs(fk.foreignColumns) do to[i] = columnName(c, casing); origTo[i] = c.name end
+  local name = fk.name
+  if name == nil then
+    local chunks = { tableName }
+    for _, n in ipairs(origFrom) do chunks[#chunks + 1] = n end
+    chunks[#chunks + 1] = tableTo.name
+    for _, n in ipairs(origTo) do chunks[#chunks + 1] = n end
+    name = concat(chunks, "_") .. "_fk"
+  end
+  if casing ~= nil then
+    for i = 1, #origFrom do name = replaceFirst(name, origFrom[i], from[i]) end
+    for i = 1, #origTo do name = replaceFirst(name, origTo[i], to[i]) end
+  end
+  return name, tableTo, from, to
+end
+
+local function checksOf(extras, dialect, casing, tableName)
+  local out = obj()
+  for _, ex in ipairs(extras) do
+    if type(ex) == "table" and ex.kind == "check" then
+      local name = ex.name
+      if type(name) ~= "string" then fail("table %q: a check needs a name", tableName) end
+      if out[name] then
+        fail("We've found duplicated check constraint name in %s. Please rename your check constraint in the %s table",
+          tableName, tableName)
+      end
+      if kindOf(ex.value) ~= K.SQL then fail("check %q of table %q: sql expected", name, tableName) end
+      set(out, name, obj("name", name, "value", render(dialect, ex.value, { casing = casing })))
+    end
+  end
+  return out
+end
+
+------------------------------------------------------------ pg
+
+local function baseOf(col)
+  while col.columnType == "PgArray" and col.baseColumn do col = col.baseColumn end
+  return col
+end
+
+-- column.getSQLType() as drizzle-orm writes it (an enum column is its bare
+-- name, a geometry has no srid).
+local function pgSqlType(col)
+  local ct = col.columnType
+  if ct == "PgArray" and col.baseColumn then
+    return pgSqlType(col.baseColumn) .. "[" .. (col.size ~= nil and tostring(col.size) or "") .. "]"
+  end
+  if ct == "PgEnumColumn" and col.enum then return col.enum.enumName end
+  if ct == "PgGeometry" or ct == "PgGeometryObject" then return "geometry(point)" end
+  return schema.sqlTypeOf(col)
+end
+M.pgSqlType = pgSqlType
+
+local function isPgArrayType(t) return t:match("%[%d*%]$") ~= nil end
+
+-- buildArrayString of pgSerializer.ts
+local function buildArrayString(array, sqlType)
+  sqlType = sqlType:match("^[^%[]*")
+  local vals = {}
+  for i, v in ipairs(array) do
+    local t = type(v)
+    if t == "number" then vals[i] = json.number(v)
+    elseif t == "boolean" then vals[i] = v and "true" or "false"
+    elseif t == "table" and (#v > 0 or next(v) == nil) and not json.isObj(v) then vals[i] = buildArrayString(v, sqlType)
+    elseif t == "table" then vals[i] = '"' .. json.encodeValue(v):gsub('"', '\\"') .. '"'
+    else vals[i] = '"' .. tostring(v) .. '"' end
+  end
+  return "{" .. concat(vals, ",") .. "}"
+end
+
+local PG_DATE_TYPES = { PgTimestamp = true, PgDate = true }
+
+local function pgDefault(col, sqlType)
+  local v = col.defaultValue
+  if v == nil then return nil end
+  if kindOf(v) == K.SQL then return sqlToStr(v) end
+  local t = type(v)
+  local lowered = sqlType:lower()
+  if t == "string" then return "'" .. v:gsub("'", "''") .. "'" end
+  if lowered == "jsonb" or lowered == "json" then
+    return "'" .. json.encodeValue(v) .. "'::" .. lowered
+  end
+  if t == "number" and PG_DATE_TYPES[baseOf(col).columnType] and not isPgArrayType(lowered) then
+    local iso = isoDate(v)
+    if lowered == "date" then return "'" .. iso:sub(1, 10) .. "'" end
+    if lowered == "timestamp" then return "'" .. iso:gsub("T", " "):sub(1, 23) .. "'" end
+    return "'" .. iso .. "'"
+  end
+  if isPgArrayType(lowered) and t == "table" then return "'" .. buildArrayString(v, lowered) .. "'" end
+  if t == "number" or t == "boolean" then return v end
+  if t == "table" then return "'" .. json.encodeValue(v) .. "'" end
+  fail("column %q: cannot use a %s as a default", col.name, t)
+end
+
+local function maxRange(sqlType)
+  if sqlType == "integer" then return "2147483647" end
+  if sqlType == "bigint" then return "9223372036854775807" end
+  return "32767"
+end
+local function minRange(columnType)
+  -- drizzle-kit compares the column class name with SQL type names here, so
+  -- this is always the smallint range (as drizzle-kit writes it)
+  if columnType == "integer" then return "-2147483648" end
+  if columnType == "bigint" then return "-9223372036854775808" end
+  return "-32768"
+end
+
+-- The identity object (pgSerializer's columnToSet.identity).
+local function pgIdentity(col, tableName, name, tableSchema)
+  local id = col.identity
+  local o = id.sequenceOptions or {}
+  local increment = str(o.increment) or "1"
+  local neg = (tonumber(increment) or 0) < 0
+  local minValue = str(o.minValue) or (neg and minRange(col.columnType) or "1")
+  local maxValue = str(o.maxValue) or (neg and "-1" or maxRange(pgSqlType(col)))
+  local startWith = str(o.startWith) or (neg and maxValue or minValue)
+  local cache = str(o.cache) or "1"
+  return obj("type", id.type, "name", o.name or (tableName .. "_" .. name .. "_seq"),
+    "schema", tableSchema or "public", "increment", increment, "startWith", startWith,
+    "minValue", minValue, "maxValue", maxValue, "cache", cache, "cycle", o.cycle or false)
+end
+
+-- The storage parameters of an index's with(), in the order LUA_API.md §5
+-- fixes (PostgreSQL's documented order, then pgvector's), others sorted.
+local WITH_ORDER = { "fillfactor", "deduplicate_items", "buffering", "fastupdate", "gin_pending_list_limit",
+                     "pages_per_range", "autosummarize", "lists", "m", "ef_construction" }
+local function withOf(w)
+  local o = obj()
+  if type(w) ~= "table" then return o end
+  local known, rest = {}, {}
+  for _, k in ipairs(WITH_ORDER) do
+    known[k] = true
+    if w[k] ~= nil then set(o, k, w[k]) end
+  end
+  for k in pairs(w) do if not known[k] then rest[#rest + 1] = tostring(k) end end
+  sort(rest)
+  for _, k in ipairs(rest) do set(o, k, w[k]) end
+  return o
+end
+
+local function pgTable(tbl, casing, indexesInSchema)
+  local info = schema.info(tbl)
+  local tableName, tableSchema = info.name, info.schema
+  local columns, indexes, foreignKeys = obj(), obj(), obj()
+  local compositePrimaryKeys, uniqueConstraints = obj(), obj()
+
+  for _, col in ipairs(info.list) do
+    local name = columnName(col, casing)
+    local sqlType = pgSqlType(col)
+    local base = baseOf(col)
+    local typeSchema = base.columnType == "PgEnumColumn" and base.enum and (base.enum.schema or "public") or nil
+    local c = obj("name", name, "type", sqlType, "typeSchema", typeSchema,
+      "primaryKey", col.primary and true or false, "notNull", col.isNotNull == true)
+    if col.generated and not col.identity then
+      set(c, "generated", obj("as", generatedAs(col, "pg", casing), "type", "stored"))
+    end
+    if col.identity then set(c, "identity", pgIdentity(col, tableName, name, tableSchema)) end
+    if col.isUnique then
+      local uname = col.uniqueName or (tableName .. "_" .. col.name .. "_unique")
+      if uniqueConstraints[uname] then
+        fail("We've found duplicated unique constraint names in %s table. The unique constraint %s on the %s column is conflicting with a unique constraint name already defined for %s columns",
+          tableName, uname, name, concat(uniqueConstraints[uname].columns, ","))
+      end
+      set(uniqueConstraints, uname, obj("name", uname, "nullsNotDistinct", col.uniqueType == "not distinct",
+        "columns", { name }))
+    end
+    set(c, "default", pgDefault(col, sqlType))
+    set(columns, name, c)
+  end
+
+  local extras = extrasOf(info, tbl)
+
+  for _, ex in ipairs(extras) do
+    if type(ex) == "table" and ex.kind == "primaryKey" then
+      local cols = refList(ex.columns or {}, "primaryKey columns", tableName)
+      local names, orig = {}, {}
+      for i, c in ipairs(cols) do names[i] = columnName(c, casing); orig[i] = c.name end
+      local name = ex.name or (tableName .. "_" .. concat(orig, "_") .. "_pk")
+      if casing ~= nil then
+        for i = 1, #orig do name = replaceFirst(name, orig[i], names[i]) end
+      end
+      set(compositePrimaryKeys, name, obj("name", name, "columns", names))
+    end
+  end
+
+  for _, ex in ipairs(extras) do
+    if type(ex) == "table" and ex.kind == "unique" then
+      local cols, orig = {}, {}
+      for i, c in ipairs(refList(ex.columns or {}, "unique columns", tableName)) do
+        cols[i] = columnName(c, casing); orig[i] = c.name
+      end
+      local name = ex.name or (tableName .. "_" .. concat(orig, "_") .. "_unique")
+      if uniqueConstraints[name] then
+        fail("We've found duplicated unique constraint names in %s table. The unique constraint %s on the %s columns is confilcting with a unique constraint name already defined for %s columns",
+          tableName, name, concat(cols, ","), concat(uniqueConstraints[name].columns, ","))
+      end
+      set(uniqueConstraints, name, obj("name", name, "nullsNotDistinct", field(ex, "nullsNotDistinct") == true,
+        "columns", cols))
+    end
+  end
+
+  for _, fk in ipairs(foreignKeysOf(info, extras, tableName)) do
+    if #fk.foreignColumns == 0 then fail("table %q: a foreign key needs foreign columns", tableName) end
+    local name, to, from, toCols = fkName(fk, tableName, casing)
+    set(foreignKeys, name, obj("name", name, "tableFrom", tableName, "tableTo", to.name, "schemaTo", to.schema,
+      "columnsFrom", from, "columnsTo", toCols,
+      "onDelete", fk.onDelete or "no action", "onUpdate", fk.onUpdate or "no action"))
+  end
+
+  for _, ex in ipairs(extras) do
+    if type(ex) == "table" and ex.kind == "index" then
+      local cols, names = {}, {}
+      for i, c in ipairs(ex.columns or {}) do
+        if kindOf(c) == K.SQL then
+          if type(ex.name) ~= "string" then
+            fail("Please specify an index name in %s table that has \"%s\" expression. We can generate index names for indexes on columns only; for expressions in indexes, you need to specify the name yourself.",
+              tableName, render("pg", c, { casing = casing }))
+          end
+          cols[i] = obj("expression", render("pg", c, { casing = casing, bareColumns = true }),
+            "asc", true, "isExpression", true, "nulls", "last")
+        else
+          local col = columnOf(c)
+          if not col then fail("index of table %q: column %d is neither a column nor sql", tableName, i) end
+          local cfg = getmetatable(c) == schema.IndexColumnMT and c or {}
+          local cname = columnName(col, casing)
+          if col.columnType == "PgVector" and cfg.opclass == nil then
+            fail("You are specifying an index on the %s column inside the %s table with the vector type without specifying an operator class. Vector extension doesn't have a default operator class, so you need to specify one of the available options.",
+              cname, tableName)
+          end
+          names[#names + 1] = cname
+          cols[i] = obj("expression", cname, "isExpression", false, "asc", cfg.order ~= "desc",
+            "nulls", cfg.nulls or "last", "opclass", cfg.opclass)
+        end
+      end
+      local name = ex.name or (tableName .. "_" .. concat(names, "_") .. "_index")
+      local key = tableSchema or "public"
+      indexesInSchema[key] = indexesInSchema[key] or {}
+      if indexesInSchema[key][name] then
+        fail("We've found duplicated index name across %s schema. Please rename your index in either the %s table or the table with the duplicated index name",
+          key, tableName)
+      end
+      indexesInSchema[key][name] = true
+      local where
+      if kindOf(ex.where_) == K.SQL then where = render("pg", ex.where_, { casing = casing }) end
+      set(indexes, name, obj("name", name, "columns", cols, "isUnique", ex.unique and true or false,
+        "where", where, "concurrently", field(ex, "concurrently") == true,
+        "method", ex.method or "btree", "with", withOf(ex.with_)))
+    end
+  end
+
+  return obj("name", tableName, "schema", tableSchema or "", "columns", columns, "indexes", indexes,
+    "foreignKeys", foreignKeys, "compositePrimaryKeys", compositePrimaryKeys,
+    "uniqueConstraints", uniqueConstraints, "policies", obj(),
+    "checkConstraints", checksOf(extras, "pg", casing, tableName), "isRLSEnabled", false)
+end
+
+local function pgSequence(seq)
+  local o = seq.seqOptions or {}
+  local increment = str(o.increment) or "1"
+  local neg = (tonumber(increment) or 0) < 0
+  local minValue = str(o.minValue) or (neg and "-9223372036854775808" or "1")
+  local maxValue = str(o.maxValue) or (neg and "-1" or "9223372036854775807")
+  local startWith = str(o.startWith) or (neg and maxValue or minValue)
+  return obj("name", seq.seqName, "schema", seq.schema or "public", "increment", increment,
+    "startWith", startWith, "minValue", minValue, "maxValue", maxValue,
+    "cache", str(o.cache) or "1", "cycle", o.cycle or false)
+end
+
+-- generatePgSnapshot: { version, dialect, tables, enums, schemas, sequences,
+-- roles, policies, views, _meta }.
+function M.pg(parts, casing)
+  local tables, indexesInSchema = obj(), {}
+  for _, t in ipairs(parts.tables) do
+    local s = pgTable(t, casing, indexesInSchema)
+    set(tables, (s.schema ~= "" and s.schema or "public") .. "." .. s.name, s)
+  end
+  local sequences = obj()
+  for _, q in ipairs(parts.sequences) do
+    local key = (q.schema or "public") .. "." .. q.seqName
+    if sequences[key] == nil then set(sequences, key, pgSequence(q)) end
+  end
+  local enums = obj()
+  for _, e in ipairs(parts.enums) do
+    local s = e.schema or "public"
+    local values = {}
+    for i, v in ipairs(e.enumValues) do values[i] = v end
+    set(enums, s .. "." .. e.enumName, obj("name", e.enumName, "schema", s, "values", values))
+  end
+  local schemas = obj()
+  for _, s in ipairs(parts.schemas) do
+    if s.schemaName ~= "public" then set(schemas, s.schemaName, s.schemaName) end
+  end
+  return obj("version", "7", "dialect", "postgresql", "tables", tables, "enums", enums,
+    "schemas", schemas, "sequences", sequences, "roles", obj(), "policies", obj(), "views", obj(),
+    "_meta", obj("schemas", obj(), "tables", obj(), "columns", obj()))
+end
+
+------------------------------------------------------------ MySQL
+
+local MYSQL_DATE_TYPES = { MySqlDate = true, MySqlDateTime = true, MySqlTimestamp = true }
+
+local function mysqlDefault(col, sqlType)
+  local v = col.defaultValue
+  if v == nil then return nil end
+  if kindOf(v) == K.SQL then return sqlToStr(v) end
+  local lowered = sqlType:lower()
+  local t, d = type(v), nil
+  if t == "string" then d = "'" .. v:gsub("'", "''") .. "'"
+  elseif lowered == "json" then d = "'" .. json.encodeValue(v) .. "'"
+  elseif t == "number" and MYSQL_DATE_TYPES[col.columnType] then
+    local iso = isoDate(v)
+    if lowered == "date" then d = "'" .. iso:sub(1, 10) .. "'"
+    elseif lowered:match("^datetime") or lowered:match("^timestamp") then d = "'" .. iso:gsub("T", " "):sub(1, 23) .. "'"
+    else d = v end
+  elseif t == "number" or t == "boolean" then d = v
+  elseif t == "table" then d = "'" .. json.encodeValue(v) .. "'"
+  else fail("column %q: cannot use a %s as a default", col.name, t) end
+  if sqlType == "blob" or sqlType == "text" or sqlType == "json" then
+    d = "(" .. (type(d) == "number" and json.number(d) or tostring(d)) .. ")"
+  end
+  return d
+end
+
+-- handleEnumType: enum('a','b') with quotes inside values doubled.
+local function mysqlType(sqlType)
+  if not sqlType:match("^enum") then return sqlType end
+  local inner = sqlType:match("%((.*)%)$") or ""
+  local vals = {}
+  for v in (inner .. ","):gmatch("([^,]*),") do
+    vals[#vals + 1] = "'" .. v:sub(2, -2):gsub("'", "''") .. "'"
+  end
+  return "enum(" .. concat(vals, ",") .. ")"
+end
+
+local function mysqlTable(tbl, casing, internal)
+  local info = schema.info(tbl)
+  local tableName = info.name
+  local columns, indexes, foreignKeys = obj(), obj(), obj()
+  local compositePrimaryKeys, uniqueConstraints = obj(), obj()
+
+  for _, col in ipairs(info.list) do
+    local name = columnName(col, casing)
+    local sqlType = schema.sqlTypeOf(col)
+    local c = obj("name", name, "type", mysqlType(sqlType), "primaryKey", false,
+      "notNull", col.isNotNull == true, "autoincrement", col.autoIncrement and true or false,
+      "onUpdate", col.hasOnUpdateNow and true or nil)
+    if col.generated then
+      set(c, "generated", obj("as", generatedAs(col, "mysql", casing), "type", col.generated.mode or "stored"))
+    end
+    if col.primary then
+      set(compositePrimaryKeys, tableName .. "_" .. name, obj("name", tableName .. "_" .. name, "columns", { name }))
+    end
+    if col.isUnique then
+      local uname = col.uniqueName or (tableName .. "_" .. col.name .. "_unique")
+      if uniqueConstraints[uname] then
+        fail("We've found duplicated unique constraint names in %s table. The unique constraint %s on the %s column is confilcting with a unique constraint name already defined for %s columns",
+          tableName, uname, name, concat(uniqueConstraints[uname].columns, ","))
+      end
+      set(uniqueConstraints, uname, obj("name", uname, "columns", { name }))
+    end
+    set(c, "default", mysqlDefault(col, sqlType))
+    set(columns, name, c)
+  end
+
+  local extras = extrasOf(info, tbl)
+
+  for _, ex in ipairs(extras) do
+    if type(ex) == "table" and ex.kind == "primaryKey" then
+      local cols = refList(ex.columns or {}, "primaryKey columns", tableName)
+      local names, orig = {}, {}
+      for i, c in ipairs(cols) do names[i] = columnName(c, casing); orig[i] = c.name end
+      local name = ex.name or (tableName .. "_" .. concat(orig, "_") .. "_pk")
+      if casing ~= nil then
+        for i = 1, #orig do name = replaceFirst(name, orig[i], names[i]) end
+      end
+      set(compositePrimaryKeys, name, obj("name", name, "columns", names))
+      for _, n in ipairs(names) do if columns[n] then columns[n].notNull = true end end
+    end
+  end
+
+  for _, ex in ipairs(extras) do
+    if type(ex) == "table" and ex.kind == "unique" then
+      local cols, orig = {}, {}
+      for i, c in ipairs(refList(ex.columns or {}, "unique columns", tableName)) do
+        cols[i] = columnName(c, casing); orig[i] = c.name
+      end
+      local name = ex.name or (tableName .. "_" .. concat(cols, "_") .. "_unique")
+      if uniqueConstraints[name] then
+        fail("We've found duplicated unique constraint names in %s table. The unique constraint %s on the %s columns is confilcting with a unique constraint name already defined for %s columns",
+          tableName, name, concat(cols, ","), concat(uniqueConstraints[name].columns, ","))
+      end
+      set(uniqueConstraints, name, obj("name", name, "columns", cols))
+    end
+  end
+
+  for _, fk in ipairs(foreignKeysOf(info, extras, tableName)) do
+    if #fk.foreignColumns == 0 then fail("table %q: a foreign key needs foreign columns", tableName) end
+    local name, to, from, toCols = fkName(fk, tableName, casing)
+    set(foreignKeys, name, obj("name", name, "tableFrom", tableName, "tableTo", to.name,
+      "columnsFrom", from, "columnsTo", toCols,
+      "onDelete", fk.onDelete or "no action", "onUpdate", fk.onUpdate or "no action"))
+  end
+
+  for _, ex in ipairs(extras) do
+    if type(ex) == "table" and ex.kind == "index" then
+      local name = ex.name
+      if type(name) ~= "string" then fail("table %q: an index needs a name", tableName) end
+      local cols = {}
+      for i, c in ipairs(ex.columns or {}) do
+        if kindOf(c) == K.SQL then
+          local sql = render("mysql", c, { casing = casing, bareColumns = true })
+          if internal.indexes[name] == nil then set(internal.indexes, name, obj("columns", obj())) end
+          set(internal.indexes[name].columns, sql, obj("isExpression", true))
+          cols[i] = sql
+        else
+          local col = columnOf(c)
+          if not col then fail("index %q of table %q: column %d is neither a column nor sql", name, tableName, i) end
+          cols[i] = columnName(col, casing)
+        end
+      end
+      if ex.unique then
+        if uniqueConstraints[name] then
+          fail("We've found duplicated unique constraint names in %s table. The unique index %s on the %s columns is confilcting with a unique constraint name already defined for %s columns",
+            tableName, name, concat(cols, ","), concat(uniqueConstraints[name].columns, ","))
+        end
+      elseif foreignKeys[name] then
+        fail("In MySQL, when creating a foreign key, an index is automatically generated with the same name as the foreign key constraint. We have encountered a collision between the index name on columns %s and the foreign key on columns %s. Please change either the index name or the foreign key name.",
+          concat(cols, ","), concat(foreignKeys[name].columnsFrom, ","))
+      end
+      set(indexes, name, obj("name", name, "columns", cols, "isUnique", ex.unique and true or false,
+        "using", ex.method, "algorithm", ex.algorithm_, "lock", ex.lock_))
+    end
+  end
+
+  return obj("name", tableName, "columns", columns, "indexes", indexes, "foreignKeys", foreignKeys,
+    "compositePrimaryKeys", compositePrimaryKeys, "uniqueConstraints", uniqueConstraints,
+    "checkConstraint", checksOf(extras, "mysql", casing, tableName))
+end
+
+-- generateMySqlSnapshot: { version, dialect, tables, views, _meta, internal }
+-- (tables in a schema are left out, as drizzle-kit does).
+function M.mysql(parts, casing)
+  local tables = obj()
+  local internal = obj("tables", obj(), "indexes", obj())
+  for _, t in ipairs(parts.tables) do
+    local info = schema.info(t)
+    local s = mysqlTable(t, casing, internal)
+    if not info.schema then set(tables, s.name, s) end
+  end
+  return obj("version", "5", "dialect", "mysql", "tables", tables, "views", obj(),
+    "_meta", obj("tables", obj(), "columns", obj()), "internal", internal)
+end
+
+return M
