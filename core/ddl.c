@@ -29,6 +29,8 @@ struct DdlOps {
   int (*xDropColumn)(const DdlOps *, const char *, const char *, const char *, dz_buf *);
   int (*xAddForeignKey)(const DdlOps *, const dz_ddl_fk *, dz_buf *);
   int (*xAlterColumn)(const DdlOps *, const dz_ddl_alter *, dz_buf *);
+  int (*xCreateView)(const DdlOps *, const dz_ddl_view *, dz_buf *);
+  int (*xDropView)(const DdlOps *, const dz_ddl_view *, dz_buf *);
   int bPgObjects;             /* schemas, enums and sequences exist */
 };
 
@@ -720,6 +722,82 @@ static int mysqlAlterColumn(const DdlOps *o, const dz_ddl_alter *a, dz_buf *b) {
   return finish(b);
 }
 
+/* ---------------------------------------------------------- views */
+
+/* SqliteCreateViewConvertor: CREATE VIEW `v` AS <definition>; */
+static int sqliteCreateView(const DdlOps *o, const dz_ddl_view *v, dz_buf *b) {
+  dz_buf_adds(b, "CREATE VIEW ");
+  ident(o, b, v->zName);
+  dz_buf_adds(b, " AS ");
+  dz_buf_adds(b, v->zDefinition);
+  dz_buf_addc(b, ';');
+  return finish(b);
+}
+
+/* SqliteDropViewConvertor / MySqlDropViewConvertor: DROP VIEW `v`; */
+static int plainDropView(const DdlOps *o, const dz_ddl_view *v, dz_buf *b) {
+  dz_buf_adds(b, "DROP VIEW ");
+  ident(o, b, v->zName);
+  dz_buf_addc(b, ';');
+  return finish(b);
+}
+
+/* PgCreateViewConvertor:
+**   CREATE [MATERIALIZED ]VIEW "s"."v"[ USING "m"][ WITH (k = v, ...)][ TABLESPACE t]
+**     AS (<definition>)[ WITH NO DATA]; */
+static int pgCreateView(const DdlOps *o, const dz_ddl_view *v, dz_buf *b) {
+  int i;
+  dz_buf_adds(b, v->bMaterialized ? "CREATE MATERIALIZED VIEW " : "CREATE VIEW ");
+  qualified(o, b, v->zSchema, v->zName);
+  if (isSet(v->zUsing)) { dz_buf_adds(b, " USING "); ident(o, b, v->zUsing); }
+  if (v->bWith) {
+    dz_buf_adds(b, " WITH (");
+    for (i = 0; i < v->nWith; i++) {
+      if (i) dz_buf_adds(b, ", ");
+      dz_buf_adds(b, v->azWithKey[i]);
+      dz_buf_adds(b, " = ");
+      dz_buf_adds(b, v->azWithValue[i]);
+    }
+    dz_buf_addc(b, ')');
+  }
+  optClause(b, " TABLESPACE ", v->zTablespace);
+  dz_buf_adds(b, " AS (");
+  dz_buf_adds(b, v->zDefinition);
+  dz_buf_addc(b, ')');
+  if (v->bWithNoData) dz_buf_adds(b, " WITH NO DATA");
+  dz_buf_addc(b, ';');
+  return finish(b);
+}
+
+/* PgDropViewConvertor: DROP [MATERIALIZED ]VIEW "s"."v"; */
+static int pgDropView(const DdlOps *o, const dz_ddl_view *v, dz_buf *b) {
+  dz_buf_adds(b, v->bMaterialized ? "DROP MATERIALIZED VIEW " : "DROP VIEW ");
+  qualified(o, b, v->zSchema, v->zName);
+  dz_buf_addc(b, ';');
+  return finish(b);
+}
+
+/* MySqlCreateViewConvertor (its line breaks kept):
+**   CREATE [OR REPLACE ][ALGORITHM = a\n][SQL SECURITY s\n]VIEW `v` AS (<definition>)[\nWITH c CHECK OPTION]; */
+static int mysqlCreateView(const DdlOps *o, const dz_ddl_view *v, dz_buf *b) {
+  dz_buf_adds(b, "CREATE ");
+  if (v->bReplace) dz_buf_adds(b, "OR REPLACE ");
+  if (isSet(v->zAlgorithm)) { dz_buf_adds(b, "ALGORITHM = "); dz_buf_adds(b, v->zAlgorithm); dz_buf_addc(b, '\n'); }
+  if (isSet(v->zSqlSecurity)) { dz_buf_adds(b, "SQL SECURITY "); dz_buf_adds(b, v->zSqlSecurity); dz_buf_addc(b, '\n'); }
+  dz_buf_adds(b, "VIEW ");
+  ident(o, b, v->zName);
+  dz_buf_adds(b, " AS (");
+  dz_buf_adds(b, v->zDefinition);
+  dz_buf_addc(b, ')');
+  if (isSet(v->zCheckOption)) {
+    dz_buf_adds(b, "\nWITH ");
+    dz_buf_adds(b, v->zCheckOption);
+    dz_buf_adds(b, " CHECK OPTION");
+  }
+  dz_buf_addc(b, ';');
+  return finish(b);
+}
+
 /* ---------------------------------------------------------- the table */
 
 static int pgDropColumn(const DdlOps *o, const char *zSchema, const char *zTable,
@@ -729,11 +807,11 @@ static int pgDropColumn(const DdlOps *o, const char *zSchema, const char *zTable
 
 static const DdlOps aOps[] = {
   { "sqlite", '`', sqliteCreateTable, sqliteCreateIndex, sqliteDropTable, sqliteDropIndex,
-    sqliteAddColumn, sqliteDropColumn, 0, 0, 0 },
+    sqliteAddColumn, sqliteDropColumn, 0, 0, sqliteCreateView, plainDropView, 0 },
   { "pg", '"', pgCreateTable, pgCreateIndex, pgDropTable, pgDropIndex,
-    pgAddColumn, pgDropColumn, sharedAddForeignKey, pgAlterColumn, 1 },
+    pgAddColumn, pgDropColumn, sharedAddForeignKey, pgAlterColumn, pgCreateView, pgDropView, 1 },
   { "mysql", '`', mysqlCreateTable, mysqlCreateIndex, mysqlDropTable, mysqlDropIndex,
-    mysqlAddColumn, mysqlDropColumn, sharedAddForeignKey, mysqlAlterColumn, 0 },
+    mysqlAddColumn, mysqlDropColumn, sharedAddForeignKey, mysqlAlterColumn, mysqlCreateView, plainDropView, 0 },
 };
 
 static const DdlOps *opsFor(const dz_dialect *d) {
@@ -811,6 +889,22 @@ int dz_ddl_alter_column(const dz_dialect *d, const dz_ddl_alter *a, dz_buf *b) {
   if (a->eKind == DZ_DDL_MODIFY && !checkColumn(a->pColumn)) return DZ_MISUSE;
   if (!o || !o->xAlterColumn) return DZ_UNSUPPORTED;
   return o->xAlterColumn(o, a, b);
+}
+
+int dz_ddl_create_view(const dz_dialect *d, const dz_ddl_view *v, dz_buf *b) {
+  const DdlOps *o = opsFor(d);
+  if (!b || !v || !v->zName || !v->zDefinition) return DZ_MISUSE;
+  if (v->bWith && !checkList(v->azWithKey, v->nWith)) return DZ_MISUSE;
+  if (v->bWith && !checkList(v->azWithValue, v->nWith)) return DZ_MISUSE;
+  if (!o || !o->xCreateView) return DZ_UNSUPPORTED;
+  return o->xCreateView(o, v, b);
+}
+
+int dz_ddl_drop_view(const dz_dialect *d, const dz_ddl_view *v, dz_buf *b) {
+  const DdlOps *o = opsFor(d);
+  if (!b || !v || !v->zName) return DZ_MISUSE;
+  if (!o || !o->xDropView) return DZ_UNSUPPORTED;
+  return o->xDropView(o, v, b);
 }
 
 /* PgCreateSchemaConvertor / PgDropSchemaConvertor: CREATE SCHEMA "s";\n */

@@ -183,7 +183,7 @@ static void inlineParam(dz_render *r, const dz_value *v) {
 }
 
 static void renderParam(dz_render *r, const dz_chunk *c, unsigned f) {
-  if ((f & RF_INLINE) && c->u.v.t != DZ_PLACEHOLDER) {
+  if (((f & RF_INLINE) || (r->mFlags & DZ_RENDER_INLINE)) && c->u.v.t != DZ_PLACEHOLDER) {
     inlineParam(r, &c->u.v);
     return;
   }

@@ -147,6 +147,26 @@ typedef struct dz_ddl_alter {
   const dz_ddl_column *pColumn; /* MODIFY */
 } dz_ddl_alter;
 
+/* A view (snapshot views entry). The definition is the rendered query
+** (params inlined), written inside AS (...) on pg and MySQL, bare on SQLite. */
+typedef struct dz_ddl_view {
+  const char *zSchema;        /* pg: NULL or "": unqualified */
+  const char *zName;
+  const char *zDefinition;    /* required to create; not read to drop */
+  int bMaterialized;          /* pg: MATERIALIZED VIEW */
+  /* pg: WITH (k = v, ...) when bWith (keys as written: drizzle-kit
+  ** snake_cases them, the caller passes them so); values as text */
+  int bWith;
+  const char *const *azWithKey; const char *const *azWithValue; int nWith;
+  const char *zUsing;         /* pg materialized: USING "m"; NULL or "": none */
+  const char *zTablespace;    /* pg materialized: TABLESPACE t; NULL or "": none */
+  int bWithNoData;            /* pg materialized: WITH NO DATA */
+  const char *zAlgorithm;     /* MySQL: ALGORITHM = a; NULL or "": none */
+  const char *zSqlSecurity;   /* MySQL: SQL SECURITY s; NULL or "": none */
+  const char *zCheckOption;   /* MySQL: WITH c CHECK OPTION; NULL or "": none */
+  int bReplace;               /* MySQL: CREATE OR REPLACE */
+} dz_ddl_view;
+
 /* CREATE TABLE ... (drizzle-kit: sqlite_create_table / create_table). */
 int dz_ddl_create_table(const dz_dialect *d, const dz_ddl_table *t, dz_buf *b);
 
@@ -192,6 +212,13 @@ int dz_ddl_enum_add_value(const dz_dialect *d, const char *zSchema, const char *
 
 /* pg only (dz_ddl_seq): CREATE SEQUENCE ...; / DROP SEQUENCE ...; (bDrop: only names read) */
 int dz_ddl_seq(const dz_dialect *d, const dz_ddl_sequence *s, int bDrop, dz_buf *b);
+
+/* CREATE [MATERIALIZED] VIEW ... (create_view / mysql_create_view / sqlite_create_view). */
+int dz_ddl_create_view(const dz_dialect *d, const dz_ddl_view *v, dz_buf *b);
+
+/* DROP [MATERIALIZED] VIEW ... (drop_view); only zSchema, zName and
+** bMaterialized of v are read. */
+int dz_ddl_drop_view(const dz_dialect *d, const dz_ddl_view *v, dz_buf *b);
 
 #ifdef __cplusplus
 }

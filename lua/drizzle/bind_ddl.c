@@ -12,6 +12,8 @@
 **   core.ddl_schema(dialect, name[, drop])           -> "CREATE SCHEMA ..." (pg)
 **   core.ddl_create_enum / ddl_drop_enum / ddl_enum_add_value(dialect, enum)  (pg)
 **   core.ddl_sequence(dialect, sequence[, drop])     -> "CREATE SEQUENCE ..." (pg)
+**   core.ddl_create_view(dialect, view)              -> "CREATE [MATERIALIZED] VIEW ..."
+**   core.ddl_drop_view(dialect, view)                -> "DROP [MATERIALIZED] VIEW ..."
 **
 ** dialect is "sqlite", "pg" (or "postgresql") or "mysql". The descriptions
 ** are drizzle-kit snapshot objects with lists where the snapshot has maps:
@@ -30,6 +32,10 @@
 **              isExpression? = { [i] = true }, isUnique?, where?,
 **              desc? = { [i] = true }, nulls? = { "first"|"last" ... }, opclass? = {...},
 **              method?, concurrently?, withKeys? = {...}, withValues? = {...} }   (pg)
+**   view   = { name, schema?, definition, materialized?, withKeys? = {...},
+**              withValues? = {...} (a WITH (...) clause when withKeys is a table),
+**              using?, tablespace?, withNoData?,                          (pg)
+**              algorithm?, sqlSecurity?, withCheckOption?, replace? }     (MySQL)
 **
 ** Memory: every C array is a Lua userdata and every string a Lua string,
 ** anchored in one table on the stack while the description is read, so a
@@ -591,7 +597,66 @@ static int l_sequence(lua_State *L) {
   return finish(L, &r, d, dz_ddl_seq(d, &q, bDrop, b), b);
 }
 
+/* The view description (see the top of this file). */
+static void readView(Reader *r, int t, dz_ddl_view *v, int bCreate) {
+  lua_State *L = r->L;
+  v->zName = getString(r, t, "view", "name", 0, 0);
+  v->zSchema = getString(r, t, "view", "schema", 1, 0);
+  v->bMaterialized = getBool(r, t, "materialized");
+  if (!bCreate) return;
+  v->zDefinition = getString(r, t, "view", "definition", 0, 0);
+  lua_getfield(L, t, "withKeys");
+  if (lua_istable(L, -1)) {
+    int n = (int)dzl_rawlen(L, -1);
+    lua_pop(L, 1);
+    v->bWith = 1;
+    v->azWithKey = getOptStrings(r, t, "view", "withKeys", n);
+    v->azWithValue = getOptStrings(r, t, "view", "withValues", n);
+    v->nWith = n;
+    if (n > 0 && (!checkAll(v->azWithKey, n) || !checkAll(v->azWithValue, n))) {
+      luaL_error(L, "%s: view.withKeys and view.withValues must be lists of the same length", r->zFn);
+    }
+  } else {
+    lua_pop(L, 1);
+  }
+  v->zUsing = getString(r, t, "view", "using", 1, 0);
+  v->zTablespace = getString(r, t, "view", "tablespace", 1, 0);
+  v->bWithNoData = getBool(r, t, "withNoData");
+  v->zAlgorithm = getString(r, t, "view", "algorithm", 1, 0);
+  v->zSqlSecurity = getString(r, t, "view", "sqlSecurity", 1, 0);
+  v->zCheckOption = getString(r, t, "view", "withCheckOption", 1, 0);
+  v->bReplace = getBool(r, t, "replace");
+}
+
+/* ddl_create_view(dialect, view) -> string */
+static int l_create_view(lua_State *L) {
+  Reader r;
+  dz_buf *b;
+  dz_ddl_view v;
+  const dz_dialect *d;
+  luaL_checktype(L, 2, LUA_TTABLE);
+  d = begin(L, &r, "ddl_create_view", &b);
+  memset(&v, 0, sizeof v);
+  readView(&r, 2, &v, 1);
+  return finish(L, &r, d, dz_ddl_create_view(d, &v, b), b);
+}
+
+/* ddl_drop_view(dialect, { name, schema?, materialized? }) -> string */
+static int l_drop_view(lua_State *L) {
+  Reader r;
+  dz_buf *b;
+  dz_ddl_view v;
+  const dz_dialect *d;
+  luaL_checktype(L, 2, LUA_TTABLE);
+  d = begin(L, &r, "ddl_drop_view", &b);
+  memset(&v, 0, sizeof v);
+  readView(&r, 2, &v, 0);
+  return finish(L, &r, d, dz_ddl_drop_view(d, &v, b), b);
+}
+
 static const luaL_Reg aDdlFns[] = {
+  { "ddl_create_view", l_create_view },
+  { "ddl_drop_view", l_drop_view },
   { "ddl_create_table", l_create_table },
   { "ddl_create_index", l_create_index },
   { "ddl_drop_table", l_drop_table },

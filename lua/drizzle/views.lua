@@ -26,6 +26,7 @@ local function columnFor(dialect, key, v)
     for f, x in pairs(base) do col[f] = x end
     col.table, col.ptr, col.refmt, col.key, col.order = nil, nil, nil, nil, nil
     col.primary, col.refs = nil, nil
+    col.viewSource = base       -- drizzle-kit reads primary etc. through the proxy
   elseif k == K.ALIASED then
     col = { dialect = dialect, columnType = "ViewAliasedField", sqlType = "", codec = "none", name = v.alias, config = {} }
   else

@@ -12,7 +12,7 @@
 -- Supported changes: schemas, enums (created, dropped, values added),
 -- sequences (created, dropped), tables (created, dropped), columns (added,
 -- dropped; type, default and not-null changed), indexes (added, dropped,
--- changed). Where drizzle-kit would ask a question (a rename?) or a change
+-- changed), views (created, dropped, definition changed). Where drizzle-kit would ask a question (a rename?) or a change
 -- is not written yet (keys, checks, identity, generated), generate refuses
 -- with a message naming it.
 local core = require("drizzle.core")
@@ -333,6 +333,108 @@ local function arraysDiff(a, b)
   return seq
 end
 
+------------------------------------------------------------ views
+
+-- String.prototype.snake_case of drizzle-kit (its with-option keys)
+local function snakeCase(k) return (k:gsub("%u", function(c) return "_" .. c:lower() end)) end
+
+-- PgCreateViewConvertor / MySqlCreateViewConvertor / the drop convertors
+function SQL.create_view(d, s)
+  local v = { name = s.name, schema = s.schema, definition = s.definition, materialized = s.materialized,
+              using = s.using, tablespace = s.tablespace, withNoData = s.withNoData }
+  if s.with ~= nil then
+    v.withKeys, v.withValues = {}, {}
+    for _, k in ipairs(keys(s.with)) do
+      local x = s.with[k]
+      if x ~= nil and x ~= json.NULL then
+        v.withKeys[#v.withKeys + 1] = snakeCase(k)
+        v.withValues[#v.withValues + 1] = text(x)
+      end
+    end
+  end
+  return core.ddl_create_view(d, v)
+end
+function SQL.mysql_create_view(d, s)
+  return core.ddl_create_view(d, { name = s.name, definition = s.definition, algorithm = s.algorithm,
+    sqlSecurity = s.sqlSecurity, withCheckOption = s.withCheckOption, replace = s.replace })
+end
+function SQL.drop_view(d, s)
+  return core.ddl_drop_view(d, { name = s.name, schema = s.schema, materialized = s.materialized })
+end
+
+-- MySqlSquasher.squashView / unsquashView, as prepareMySqlCreateViewJson
+-- reads the meta back (withCheckOption "undefined" is none).
+local function mysqlViewMeta(v)
+  local meta = str(v.algorithm) .. ";" .. str(v.sqlSecurity) .. ";" .. (v.withCheckOption ~= nil and str(v.withCheckOption) or "undefined")
+  local wco = v.withCheckOption
+  return meta, { algorithm = str(v.algorithm), sqlSecurity = str(v.sqlSecurity), withCheckOption = wco }
+end
+
+local function createViewStatement(pg, v, replace)
+  if pg then
+    return { type = "create_view", name = v.name, schema = v.schema, definition = v.definition,
+             with = v.with, materialized = v.materialized == true, withNoData = v.withNoData == true,
+             using = v.using, tablespace = v.tablespace }
+  end
+  local _, m = mysqlViewMeta(v)
+  return { type = "mysql_create_view", name = v.name, definition = v.definition, algorithm = m.algorithm,
+           sqlSecurity = m.sqlSecurity, withCheckOption = m.withCheckOption, replace = replace or false }
+end
+
+local function dropViewStatement(pg, v, materialized)
+  if pg then return { type = "drop_view", name = v.name, schema = v.schema, materialized = materialized == true } end
+  return { type = "drop_view", name = v.name }
+end
+
+-- The views part of applyPgSnapshotsDiff / applyMysqlSnapshotsDiff: created
+-- and dropped views (existing ones never), a changed definition (pg: drop
+-- and create; MySQL: CREATE OR REPLACE), a view that stops being existing
+-- (drop and create).
+local function viewStatements(pg, prev, cur, push)
+  local pv, cv = prev.views or {}, cur.views or {}
+  local addV, delV, comV = mapDiff(pv, cv)
+  if #addV > 0 and #delV > 0 then
+    fail("generate: views %s were removed and %s added; drizzle-kit asks whether that is a rename, which drizzle-c cannot ask yet: make the two changes in two migrations", names(delV), names(addV))
+  end
+  for _, k in ipairs(addV) do
+    if not cv[k].isExisting then push("createViews", createViewStatement(pg, cv[k])) end
+  end
+  for _, k in ipairs(delV) do
+    if not pv[k].isExisting then push("dropViews", dropViewStatement(pg, pv[k], pv[k].materialized)) end
+  end
+  for _, k in ipairs(comV) do
+    local a, b = pv[k], cv[k]
+    if not b.isExisting then
+      local alteredExisting = (a.isExisting == true) ~= (b.isExisting == true)
+      local alteredDefinition = a.definition ~= b.definition
+      if pg then
+        if alteredExisting or alteredDefinition then
+          push("dropViews", dropViewStatement(pg, b, b.materialized))
+          push("createViews", createViewStatement(pg, b))
+        else
+          if (a.materialized == true) ~= (b.materialized == true) then
+            fail("view %q: turning a view into a materialized view (or back) is not supported yet", k)
+          end
+          for _, f in ipairs({ "with", "tablespace", "using" }) do
+            if not deepEq(a[f], b[f]) then
+              fail("view %q: changing %s (ALTER %sVIEW) is not supported yet", k, f, b.materialized and "MATERIALIZED " or "")
+            end
+          end
+        end
+      else
+        if alteredExisting then
+          push("dropViews", dropViewStatement(pg, b))
+          push("createViews", createViewStatement(pg, b))
+        elseif alteredDefinition then
+          push("createViews", createViewStatement(pg, b, true))
+        elseif mysqlViewMeta(a) ~= mysqlViewMeta(b) then
+          fail("view %q: changing algorithm, sql security or check option (ALTER VIEW) is not supported yet", k)
+        end
+      end
+    end
+  end
+end
+
 local function tableLabel(t) return (t.schema and t.schema ~= "" and (t.schema .. ".") or "") .. t.name end
 
 -- MySQL: unique indexes join the unique constraints (applyMysqlSnapshotsDiff)
@@ -528,13 +630,15 @@ function M.statements(dialect, prev, cur)
     same("check constraints", a.checkConstraints or a.checkConstraint, b.checkConstraints or b.checkConstraint, S.check)
   end
 
+  viewStatements(pg, prev, cur, push)
+
   local ORDER = pg and {
-    "createSchemas", "createEnums", "alterEnums", "createSequences", "createTables", "dropTables",
+    "createSchemas", "createEnums", "alterEnums", "createSequences", "createTables", "dropViews", "dropTables",
     "dropIndexes", "alterColumns", "addColumns", "refsCreated", "indexesCreated", "refsAltered",
-    "indexesAltered", "dropColumns", "dropEnums", "dropSequences", "dropSchemas",
+    "indexesAltered", "dropColumns", "createViews", "dropEnums", "dropSequences", "dropSchemas",
   } or {
-    "createTables", "dropTables", "dropIndexes", "alterColumns", "addColumns", "refsCreated",
-    "indexesCreated", "refsAltered", "indexesAltered", "dropColumns",
+    "createTables", "dropTables", "dropViews", "dropIndexes", "alterColumns", "addColumns", "refsCreated",
+    "indexesCreated", "refsAltered", "indexesAltered", "dropColumns", "createViews",
   }
   for _, g in ipairs(ORDER) do
     for _, s in ipairs(groups[g] or {}) do st[#st + 1] = s end

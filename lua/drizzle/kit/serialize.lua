@@ -382,6 +382,85 @@ local function pgSequence(seq)
     "cache", str(o.cache) or "1", "cycle", o.cycle or false)
 end
 
+------------------------------------------------------------ views
+
+local SELECT_SQL_MT = { __dz = K.SELECT_SQL, [0] = K.SELECT_SQL }
+
+-- A view's definition: dialect.sqlToQuery(query).sql, where the query is
+-- qb.getSQL().inlineParams() (a select, without parentheses) or the sql
+-- given to as(), params inlined.
+local function viewDefinition(dialect, info, casing)
+  local q = info.viewQuery
+  local node = q
+  if kindOf(q) ~= K.SQL then node = setmetatable({ sel = q }, SELECT_SQL_MT) end
+  return render(dialect, node, { casing = casing, inline = true })
+end
+M.viewDefinition = viewDefinition
+
+-- The with() of a view as drizzle-kit stores it. A TypeScript object keeps
+-- the order its keys were written in; a Lua table has none, so the keys go
+-- in the order of drizzle-kit's own schema (pgSchema.ts viewWithOption,
+-- then matViewWithOption), unknown ones sorted after them.
+local VIEW_WITH_ORDER = {
+  "checkOption", "securityBarrier", "securityInvoker",
+  "fillfactor", "toastTupleTarget", "parallelWorkers", "autovacuumEnabled", "vacuumIndexCleanup",
+  "vacuumTruncate", "autovacuumVacuumThreshold", "autovacuumVacuumScaleFactor",
+  "autovacuumVacuumCostDelay", "autovacuumVacuumCostLimit", "autovacuumFreezeMinAge",
+  "autovacuumFreezeMaxAge", "autovacuumFreezeTableAge", "autovacuumMultixactFreezeMinAge",
+  "autovacuumMultixactFreezeMaxAge", "autovacuumMultixactFreezeTableAge", "logAutovacuumMinDuration",
+  "userCatalogTable",
+}
+local function viewWithOf(w)
+  if type(w) ~= "table" then return nil end
+  local o, known, rest = obj(), {}, {}
+  for _, k in ipairs(VIEW_WITH_ORDER) do
+    known[k] = true
+    if w[k] ~= nil then set(o, k, w[k]) end
+  end
+  for k in pairs(w) do if not known[k] then rest[#rest + 1] = tostring(k) end end
+  sort(rest)
+  for _, k in ipairs(rest) do set(o, k, w[k]) end
+  return o
+end
+
+local function viewColumns(info)
+  local out = {}
+  for _, col in ipairs(info.list) do
+    if col.columnType ~= "ViewAliasedField" then out[#out + 1] = col end
+  end
+  return out
+end
+
+-- pgSerializer's view loop: { columns, definition, name, schema, isExisting,
+-- with, withNoData, materialized, tablespace, using }.
+local function pgView(v, casing)
+  local info = schema.info(v)
+  local viewName, viewSchema = info.name, info.schema or "public"
+  local cfg = info.existing and {} or (info.viewConfig or {})
+  local columns = obj()
+  for _, col in ipairs(viewColumns(info)) do
+    local src = col.viewSource or col
+    local name = col.name
+    local sqlType = pgSqlType(col)
+    local base = baseOf(col)
+    local typeSchema = base.columnType == "PgEnumColumn" and base.enum and (base.enum.schema or "public") or nil
+    local c = obj("name", name, "type", sqlType, "typeSchema", typeSchema,
+      "primaryKey", src.primary and true or false, "notNull", col.isNotNull == true)
+    if col.generated and not col.identity then
+      set(c, "generated", obj("as", generatedAs(col, "pg", casing), "type", "stored"))
+    end
+    if col.identity then set(c, "identity", pgIdentity(col, viewName, name, info.schema)) end
+    set(c, "default", pgDefault(col, sqlType))
+    set(columns, name, c)
+  end
+  return obj("columns", columns,
+    "definition", (not info.existing) and viewDefinition("pg", info, casing) or nil,
+    "name", viewName, "schema", viewSchema, "isExisting", info.existing and true or false,
+    "with", viewWithOf(cfg.with), "withNoData", info.materialized and cfg.withNoData or nil,
+    "materialized", info.materialized and true or false,
+    "tablespace", info.materialized and cfg.tablespace or nil, "using", info.materialized and cfg.using or nil)
+end
+
 -- generatePgSnapshot: { version, dialect, tables, enums, schemas, sequences,
 -- roles, policies, views, _meta }.
 function M.pg(parts, casing)
@@ -406,8 +485,24 @@ function M.pg(parts, casing)
   for _, s in ipairs(parts.schemas) do
     if s.schemaName ~= "public" then set(schemas, s.schemaName, s.schemaName) end
   end
+  -- [...views, ...matViews]: plain views first, each kind in module order
+  local ordered = {}
+  for pass = 1, 2 do
+    for _, v in ipairs(parts.views or {}) do
+      if (schema.info(v).materialized and 2 or 1) == pass then ordered[#ordered + 1] = v end
+    end
+  end
+  local views = obj()
+  for _, v in ipairs(ordered) do
+    local s = pgView(v, casing)
+    local key = s.schema .. "." .. s.name
+    if views[key] then
+      fail("We've found duplicated view name across %s schema. Please rename your view", s.schema)
+    end
+    set(views, key, s)
+  end
   return obj("version", "7", "dialect", "postgresql", "tables", tables, "enums", enums,
-    "schemas", schemas, "sequences", sequences, "roles", obj(), "policies", obj(), "views", obj(),
+    "schemas", schemas, "sequences", sequences, "roles", obj(), "policies", obj(), "views", views,
     "_meta", obj("schemas", obj(), "tables", obj(), "columns", obj()))
 end
 
@@ -553,6 +648,32 @@ local function mysqlTable(tbl, casing, internal)
     "checkConstraint", checksOf(extras, "mysql", casing, tableName))
 end
 
+-- mysqlSerializer's view loop: { columns, name, isExisting, definition,
+-- withCheckOption, algorithm, sqlSecurity }.
+local function mysqlView(v, casing)
+  local info = schema.info(v)
+  local cfg = info.existing and {} or (info.viewConfig or {})
+  local columns = obj()
+  for _, col in ipairs(viewColumns(info)) do
+    local sqlType = schema.sqlTypeOf(col)
+    local c = obj("name", col.name, "type", sqlType, "primaryKey", false,
+      "notNull", col.isNotNull == true, "autoincrement", col.autoIncrement and true or false,
+      "onUpdate", col.hasOnUpdateNow and true or nil)
+    if col.generated then
+      set(c, "generated", obj("as", generatedAs(col, "mysql", casing), "type", col.generated.mode or "stored"))
+    end
+    local dv = col.defaultValue
+    if dv ~= nil then
+      if kindOf(dv) == K.SQL then set(c, "default", sqlToStr(dv)) else set(c, "default", mysqlDefault(col, sqlType)) end
+    end
+    set(columns, col.name, c)
+  end
+  return obj("columns", columns, "name", info.name, "isExisting", info.existing and true or false,
+    "definition", (not info.existing) and viewDefinition("mysql", info, casing) or nil,
+    "withCheckOption", cfg.withCheckOption, "algorithm", cfg.algorithm or "undefined",
+    "sqlSecurity", cfg.sqlSecurity or "definer")
+end
+
 -- generateMySqlSnapshot: { version, dialect, tables, views, _meta, internal }
 -- (tables in a schema are left out, as drizzle-kit does).
 function M.mysql(parts, casing)
@@ -563,7 +684,15 @@ function M.mysql(parts, casing)
     local s = mysqlTable(t, casing, internal)
     if not info.schema then set(tables, s.name, s) end
   end
-  return obj("version", "5", "dialect", "mysql", "tables", tables, "views", obj(),
+  local views = obj()
+  for _, v in ipairs(parts.views or {}) do
+    local s = mysqlView(v, casing)
+    if views[s.name] then
+      fail("We've found duplicated view name across %s schema. Please rename your view", schema.info(v).schema or "public")
+    end
+    set(views, s.name, s)
+  end
+  return obj("version", "5", "dialect", "mysql", "tables", tables, "views", views,
     "_meta", obj("tables", obj(), "columns", obj()), "internal", internal)
 end
 
