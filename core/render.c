@@ -122,7 +122,7 @@ void dz_render_column_name(dz_render *r, const dz_column *pCol) {
 static void renderColumn(dz_render *r, const dz_chunk *c, unsigned f) {
   const dz_column *pCol = c->u.c.pCol;
   const dz_table *pTab = pCol->pTable;
-  if (f & RF_NAME_ONLY) { quoteName(r, pCol->zName); return; }
+  if ((f & RF_NAME_ONLY) || (pCol->mFlags & DZ_COL_SELECTION_FIELD)) { quoteName(r, pCol->zName); return; }
   if ((f & RF_BARE_COLUMNS) || (r->mFlags & DZ_RENDER_BARE_COLUMNS)) { dz_render_column_name(r, pCol); return; }
   if (c->u.c.zAlias) {
     quoteName(r, c->u.c.zAlias);
@@ -288,7 +288,7 @@ static void renderSelection(dz_render *r, const dz_field *a, int n, int bSingle)
       const dz_column *pCol = e->u.c.pCol;
       int bCast = (pCol->mFlags & DZ_COL_NUMERIC_BIGINT) != 0;
       if (bCast) dz_render_text(r, "cast(");
-      if (bSingle) {
+      if (bSingle || (pCol->mFlags & DZ_COL_SELECTION_FIELD)) {
         dz_render_column_name(r, pCol);
       } else if (r->pDialect->mFeature & DZ_F_SCHEMA_IN_SELECTION) {
         renderColumn(r, e, 0);

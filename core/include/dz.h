@@ -118,6 +118,8 @@ typedef struct dz_value {
 #define DZ_COL_KEYASNAME     0x0040u   /* the name was omitted: casing applies */
 #define DZ_COL_NUMERIC_BIGINT 0x0080u  /* sqlite numeric bigint: selected as cast(.. as text) */
 #define DZ_COL_IDENTITY      0x0100u   /* pg identity: stays in inserts as default */
+#define DZ_COL_SELECTION_FIELD 0x0200u /* a view's aliased expression: always its bare "name"
+                                         (Drizzle's SQL.Aliased with isSelectionField) */
 
 typedef struct dz_table dz_table;
 

@@ -1316,7 +1316,7 @@ int luaopen_drizzle_core(lua_State *L) {
 #define FLAG(n) lua_pushinteger(L, DZ_##n); lua_setfield(L, -2, #n)
   FLAG(COL_NOTNULL); FLAG(COL_PRIMARY); FLAG(COL_AUTOINC); FLAG(COL_UNIQUE);
   FLAG(COL_HASDEFAULT); FLAG(COL_GENERATED); FLAG(COL_KEYASNAME);
-  FLAG(COL_NUMERIC_BIGINT); FLAG(COL_IDENTITY);
+  FLAG(COL_NUMERIC_BIGINT); FLAG(COL_IDENTITY); FLAG(COL_SELECTION_FIELD);
 #undef FLAG
   /* the JSON codec, also where codec.c finds it */
   dzj_open(L);

@@ -232,6 +232,7 @@ local function flagsOf(col)
   if col.keyAsName then f = f + core.COL_KEYASNAME end
   if col.columnType == "SQLiteNumericBigInt" then f = f + core.COL_NUMERIC_BIGINT end
   if col.identity then f = f + core.COL_IDENTITY end
+  if col.columnType == "ViewAliasedField" then f = f + core.COL_SELECTION_FIELD end
   return f
 end
 

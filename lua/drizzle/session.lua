@@ -719,6 +719,52 @@ function DB:count(source, filters)
 end
 DB["$count"] = DB.count
 
+-- db:refreshMaterializedView(view)[:concurrently() | :withNoData()] (pg):
+-- refresh materialized view[ concurrently] "v"[ with no data]
+-- (PgDialect.buildRefreshMaterializedViewQuery).
+local Refresh = {}
+local RefreshMT = { __index = Refresh, __name = "drizzle.RefreshMaterializedView" }
+function Refresh:concurrently()
+  if self.noData then error("drizzle: Cannot use concurrently and withNoData together", 2) end
+  self.conc = true
+  return self
+end
+function Refresh:withNoData()
+  if self.conc then error("drizzle: Cannot use concurrently and withNoData together", 2) end
+  self.noData = true
+  return self
+end
+function Refresh:getSQL()
+  local c = { "refresh materialized view" }
+  if self.conc then c[#c + 1] = " concurrently" end
+  c[#c + 1] = " "
+  c[#c + 1] = self.view
+  if self.noData then c[#c + 1] = " with no data" end
+  c.n = #c
+  return ast.newSQL(c)
+end
+function Refresh:toSQL()
+  local sql, params = core.render(self.db, "raw", self:getSQL())
+  return { sql = sql, params = params }
+end
+for _, m in ipairs({ "execute", "run", "all" }) do
+  Refresh[m] = function(self)
+    requireConn(self.db, "refreshMaterializedView()")
+    return core.execute(self.db, "raw", self:getSQL(), m)
+  end
+end
+
+function DB:refreshMaterializedView(view)
+  if self.dialect ~= "pg" then
+    error("drizzle: refreshMaterializedView() is a PostgreSQL statement", 2)
+  end
+  local info = kindOf(view) == K.TABLE and rawget(view, 1)
+  if not (info and info.isView and info.materialized) then
+    argError("refreshMaterializedView", 1, "materialized view", type(view))
+  end
+  return setmetatable({ db = self, view = view }, RefreshMT)
+end
+
 -- db:run(d.sql(...)) / db:all / db:get / db:values / db:execute on raw SQL
 local function rawRun(method)
   return function(self, q)

@@ -78,6 +78,13 @@ local function finish(self, columns, query, existing)
   info.viewQuery = query
   info.viewConfig = self.viewConfig
   info.existing = existing
+  if info.schema then
+    -- its columns render as "view"."column", never with the schema: Drizzle
+    -- reaches them through a table proxy aliased to the view's name
+    info.aliasName = info.name
+    setmetatable(t, nil)
+    setmetatable(t, schema.TableMT)
+  end
   return t
 end
 
