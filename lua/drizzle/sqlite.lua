@@ -104,6 +104,11 @@ function M.sqliteTable(name, columns, extra)
   return schema.newTable("sqliteTable", name, columns, extra, { dialect = "sqlite" })
 end
 
+-- sqliteView("v"):as(qb | function(qb) ... end | d.sql(...)), sqliteView("v", { cols }):existing()
+function M.sqliteView(name, columns)
+  return require("drizzle.views").builder("sqlite", name, columns, nil, false)
+end
+
 -- sqliteTableCreator(function(name) return "app_" .. name end)
 function M.sqliteTableCreator(customize)
   if type(customize) ~= "function" then
