@@ -922,10 +922,12 @@ describe("mysql queries: joins, aggregates, raw rows, big blobs", function()
   it("raw SQL rows are keyed by column name; :values() gives arrays", function()
     local rows = db:all(d.sql("select `id` as a, `title` from ? where ? = ?", books, books.id, 3))
     assert.are.same({ { a = 3, title = "B1" } }, rows)
-    -- a bare parameter in the select list is typed by the server at prepare
-    -- time (a string), not by the value bound: mysql2's client-side
-    -- interpolation would give the number back
-    assert.are.same({ { a = "1" } }, db:all(d.sql("select ? as a", 1)))
+    -- a bare parameter in the select list: prepared, the server types it a
+    -- string; executed, by the value bound (as mysql2's interpolated text
+    -- gives it): the execute's column types win
+    assert.are.same({ { a = 1 } }, db:all(d.sql("select ? as a", 1)))
+    assert.are.same({ { a = "x" } }, db:all(d.sql("select ? as a", "x")))
+    assert.are.same({ { a = 2.5 } }, db:all(d.sql("select ? as a", 2.5)))
     local vals = db:select({ id = books.id, price = books.price }):from(books):where(d.lte(books.id, 2)):orderBy(books.id):values()
     assert.are.same({ { 1, "9.99" }, { 2, "20.01" } }, vals)
   end)
@@ -940,5 +942,55 @@ describe("mysql queries: joins, aggregates, raw rows, big blobs", function()
     assert.are.equal(#big, #got[1].data)
     assert.is_true(got[1].data == big)
     assert.are.equal("", got[2].data)
+  end)
+end)
+
+describe("mysql cached statements and a table that changes under them", function()
+  -- Statements are prepared once per connection and cached by SQL text. An
+  -- ALTER TABLE (or a drop and create) between two runs of the same text
+  -- makes the server re-prepare it with other columns.
+  local function show(rows)
+    local out = {}
+    for i, r in ipairs(rows) do
+      local keys = {}
+      for k, v in pairs(r) do keys[#keys + 1] = k .. "=" .. tostring(v) end
+      table.sort(keys)
+      out[i] = table.concat(keys, " ")
+    end
+    return out
+  end
+
+  it("raw select *: columns added, dropped and retyped are read as they now are", function()
+    fresh("alt_t", "CREATE TABLE `alt_t` (\n\t`id` int NOT NULL,\n\t`a` int,\n\tCONSTRAINT `alt_t_id` PRIMARY KEY(`id`)\n);")
+    exec(db, "insert into `alt_t` values (1, 10)")
+    local q = "select * from `alt_t`"
+    assert.are.same({ "a=10 id=1" }, show(exec(db, q)))
+    exec(db, "alter table `alt_t` add column `b` varchar(10) default 'bee'")
+    assert.are.same({ "a=10 b=bee id=1" }, show(exec(db, q)))
+    exec(db, "alter table `alt_t` drop column `a`")
+    assert.are.same({ "b=bee id=1" }, show(exec(db, q)))
+    exec(db, "update `alt_t` set `b` = '42'")
+    exec(db, "alter table `alt_t` modify column `b` int")
+    assert.are.same({ "b=42 id=1" }, show(exec(db, q)))
+    local v = db:values(d.sql.raw(q))
+    assert.are.same({ { 1, 42 } }, v)
+  end)
+
+  it("a builder query whose column changed type reads the new values, not a conversion", function()
+    fresh("alt_u", "CREATE TABLE `alt_u` (\n\t`id` int NOT NULL,\n\t`b` int,\n\tCONSTRAINT `alt_u_id` PRIMARY KEY(`id`)\n);")
+    local t = mysql.mysqlTable("alt_u", { id = mysql.int("id"):primaryKey(), b = mysql.int("b") })
+    db:insert(t):values({ id = 1, b = 7 }):execute()
+    local byId = db:select():from(t):where(d.eq(t.id, d.sql.placeholder("id"))):prepare("altById")
+    assert.are.same({ { id = 1, b = 7 } }, db:select():from(t):all())
+    assert.are.same({ id = 1, b = 7 }, byId:get({ id = 1 }))
+    exec(db, "alter table `alt_u` modify column `b` varchar(20)")
+    exec(db, "update `alt_u` set `b` = 'now text'")
+    assert.are.same({ { id = 1, b = "now text" } }, db:select():from(t):all())
+    assert.are.same({ id = 1, b = "now text" }, byId:get({ id = 1 }))
+    -- dropped and created again with a different shape
+    fresh("alt_u", "CREATE TABLE `alt_u` (\n\t`id` int NOT NULL,\n\t`b` datetime(3),\n\tCONSTRAINT `alt_u_id` PRIMARY KEY(`id`)\n);")
+    exec(db, "insert into `alt_u` values (2, '2023-11-14 22:13:20.5')")
+    assert.are.same({ id = 2, b = "2023-11-14 22:13:20.500" }, byId:get({ id = 2 }))
+    assert.are.same({ { n = 1 } }, exec(db, "select count(*) as n from `alt_u`"))
   end)
 end)
