@@ -841,6 +841,9 @@ static int collectResults(lua_State *L, LConn *c, dz_stmt *pStmt, const char *zS
   }
   if (eMethod != M_GET) lua_newtable(L);
   while ((rc = pDrv->xStep(pStmt, &err)) == DZ_ROW) {
+    /* the first step executes, and a cached statement whose table changed
+    ** its columns since the prepare comes back re-prepared (MySQL) */
+    if (nRow == 0) nCol = pDrv->xColumnCount(pStmt);
     if (eMethod == M_VALUES) pushValuesRow(L, pDrv, pStmt, nCol);
     else if (sh) pushShapedRow(L, pDrv, pStmt, sh, iKeyBase);
     else pushRawRow(L, pDrv, pStmt, nCol);
