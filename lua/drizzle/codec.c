@@ -194,6 +194,14 @@ static void encodePlain(lua_State *L, int idx, dz_value *v, int eBlob) {
   luaL_error(L, "drizzle: cannot bind a %s as a parameter", luaL_typename(L, idx));
 }
 
+/* "-123", "456": an optional sign and at least one decimal digit. */
+static int isDecimalInteger(const char *z, size_t n) {
+  size_t i = (n > 0 && (z[0] == '-' || z[0] == '+')) ? 1 : 0;
+  if (i == n) return 0;
+  for (; i < n; i++) if (z[i] < '0' || z[i] > '9') return 0;
+  return 1;
+}
+
 /* Encode the value at idx by codec eCodec; iCol is the stack index of the
 ** Lua column (for custom codecs), or 0. New strings are anchored. [-0,+0,e] */
 void dzl_encode_value(lua_State *L, int idx, int eCodec, int iCol, dz_value *v, int iAnchor, int *pnAnchor) {
@@ -277,6 +285,12 @@ void dzl_encode_value(lua_State *L, int idx, int eCodec, int iCol, dz_value *v, 
     case CODEC_NUMERIC_BIGINT:
     case CODEC_BLOB_BIGINT: {
       int64_t i;
+      if (eCodec == CODEC_NUMERIC_BIGINT && t == LUA_TSTRING) {
+        /* a numeric column holds integers beyond 64 bits (Drizzle's BigInt):
+        ** a decimal string goes to the server as it is */
+        const char *z = lua_tolstring(L, idx, &n);
+        if (isDecimalInteger(z, n)) { setText(v, DZ_TEXT, z, n); return; }
+      }
       if (!dzl_toint64(L, idx, &i)) {
         luaL_error(L, "drizzle: bigint value must be an integer, got %s", luaL_typename(L, idx));
       }
