@@ -646,6 +646,23 @@ describe("pg column types", function()
       assert.equal(1, #r)
     end)
 
+    it("an array of a customType maps every element both ways", function()
+      local tagged = pg.customType({
+        dataType = function() return "text" end,
+        toDriver = function(v) return "<" .. v .. ">" end,
+        fromDriver = function(s) return s:sub(2, -2) end,
+      })
+      local ta = pg.pgTable("ty_custom_arr", { id = pg.serial("id"):primaryKey(), tags = tagged("tags"):array() })
+      mk("ty_custom_arr", '\t"id" serial PRIMARY KEY NOT NULL,\n\t"tags" text[]')
+      roundTrip(ta, { tags = { "a", "b,c", d.NULL } }, { tags = { "a", "b,c", d.NULL } })
+      local raw = db:execute(d.sql.raw("select tags from ty_custom_arr"))
+      assert.same({ { tags = { "<a>", "<b,c>", d.NULL } } }, raw)
+      -- through a placeholder of a prepared insert, and a partial select
+      local ins = db:insert(ta):values({ tags = d.sql.placeholder("tags") }):returning({ tags = ta.tags }):prepare("ty_custom_arr_ins")
+      assert.same({ { tags = { "x" } } }, ins:execute({ tags = { "x" } }))
+      assert.same({ tags = { "x" } }, db:select({ tags = ta.tags }):from(ta):where(d.sql("? = '{<x>}'", ta.tags)):get())
+    end)
+
     it("a customType without mappers passes the server's text", function()
       roundTrip(t, { doc = "a fat cat" }, { doc = "'a' 'cat' 'fat'" })
     end)

@@ -384,6 +384,7 @@ typedef struct ArrayParser {
   lua_State *L;
   const char *z, *zEnd;
   int eElem, eKind;
+  int iFnIdx;                  /* absolute index of the element decoder (customType fromDriver), or 0 */
 } ArrayParser;
 
 static void pushElement(ArrayParser *p, const char *z, size_t n, int bQuoted) {
@@ -417,7 +418,7 @@ static void pushElement(ArrayParser *p, const char *z, size_t n, int bQuoted) {
     case ELEM_BOOL: v.t = DZ_BOOL; v.u.i = n > 0 && (z[0] == 't' || z[0] == 'T'); break;
     default: break;
   }
-  dzl_push_decoded(L, &v, p->eElem, 0);
+  dzl_push_decoded(L, &v, p->eElem, p->iFnIdx);
 }
 
 static void parseArrayLevel(ArrayParser *p, int depth) {
@@ -458,9 +459,10 @@ static void parseArrayLevel(ArrayParser *p, int depth) {
   }
 }
 
-void dzl_push_array_value(lua_State *L, const char *z, size_t n, int eElem, int eKind) {
+void dzl_push_array_value(lua_State *L, const char *z, size_t n, int eElem, int eKind, int iFnIdx) {
   ArrayParser p;
   p.L = L; p.z = z; p.zEnd = z + n; p.eElem = eElem; p.eKind = eKind;
+  p.iFnIdx = iFnIdx < 0 ? lua_gettop(L) + iFnIdx + 1 : iFnIdx;
   /* dimension decorations: "[1:2]={...}" */
   if (n && z[0] == '[') {
     const char *eq = memchr(z, '=', n);
