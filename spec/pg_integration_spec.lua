@@ -804,6 +804,33 @@ describe("pg integration", function()
     end)
   end)
 
+  ------------------------------------------------------------- lost session
+  describe("a lost connection", function()
+    it("raises once with the server's SQLSTATE, then reconnects outside a transaction", function()
+      local victim = pg.drizzle(URL)
+      local pid = victim:values(d.sql("select pg_backend_pid()"))[1][1]
+      assert.same({ { true } }, db:values(d.sql("select pg_terminate_backend(?)", pid)))
+      local ok, e = pcall(function() victim:values(d.sql("select 1")) end)
+      assert.is_false(ok)
+      assert.equal(d.QueryError, getmetatable(e))
+      assert.truthy(e.code == "57P01" or e.code == "08006", tostring(e.code))
+      local r = victim:values(d.sql("select 2, pg_backend_pid()"))[1]
+      assert.equal(2, r[1])
+      assert.not_equal(pid, r[2])
+      -- inside a transaction the loss is the transaction's error: no silent reconnect
+      ok = pcall(function()
+        victim:transaction(function(tx)
+          local p2 = tx:values(d.sql("select pg_backend_pid()"))[1][1]
+          db:values(d.sql("select pg_terminate_backend(?)", p2))
+          tx:values(d.sql("select 3"))
+        end)
+      end)
+      assert.is_false(ok)
+      assert.same({ { 4 } }, victim:values(d.sql("select 4")))
+      victim:close()
+    end)
+  end)
+
   -------------------------------------------------------------------- batch
   describe("db:batch", function()
     local items = pg.pgTable("it_batch", {
