@@ -409,7 +409,9 @@ void dzl_push_decoded(lua_State *L, const dz_value *v, int eCodec, int iFnIdx) {
       }
       break;
     case CODEC_PG_ARRAY:
-      if (v->t == DZ_TEXT) { dzl_push_array_value(L, v->u.s.z, v->u.s.n, CODEC_ELEM(eCodec), CODEC_ELEMKIND(eCodec)); return; }
+      /* iFnIdx: the element decoder of an array of a customType (Drizzle's
+      ** PgArray maps each element through the base column's fromDriver) */
+      if (v->t == DZ_TEXT) { dzl_push_array_value(L, v->u.s.z, v->u.s.n, CODEC_ELEM(eCodec), CODEC_ELEMKIND(eCodec), iFnIdx); return; }
       break;
     case CODEC_POINT_XY: case CODEC_POINT_TUPLE: case CODEC_LINE_ABC: case CODEC_LINE_TUPLE:
     case CODEC_GEOMETRY_XY: case CODEC_GEOMETRY_TUPLE: case CODEC_VECTOR:
