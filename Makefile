@@ -67,6 +67,10 @@ SQLITE_LIBS   ?= $(if $(strip $(SQLITE_LIBDIR)),-L$(SQLITE_LIBDIR),) -lsqlite3
 DRIVER_CFLAGS =
 DRIVER_LIBS   =
 
+# The driver.o rules below are the first rules of this file: without this,
+# a bare `make` would build only build/core/driver.o.
+.DEFAULT_GOAL := default
+
 ifneq ($(wildcard core/driver_pg.c),)
 PG_CFLAGS ?= $(addprefix -I,$(shell pg_config --includedir 2>/dev/null))
 PG_LIBS   ?= $(addprefix -L,$(shell pg_config --libdir 2>/dev/null)) -lpq

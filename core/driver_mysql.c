@@ -729,11 +729,24 @@ static int myBind(dz_stmt *p, const dz_value *aVal, int nVal, dz_dberr *pErr){
   return DZ_OK;
 }
 
-/* Did the server's columns change under us (a table altered between
-** executes)? The column count is the cheap check that matters: types are
-** converted by the client library if they drift. */
+/* Did the server's columns change under us (a table altered, or dropped
+** and created again, between executes)? The server re-prepares the
+** statement and sends the new column definitions with the execute; the
+** client library copies them into the statement's fields. A changed count
+** needs new buffers; so does a changed type: a varchar fetched into the
+** int64 buffer of a former int column would be silently converted (to 0). */
 static int resultChanged(dz_stmt *p){
-  return mysql_stmt_field_count(p->st)!=p->nCol;
+  unsigned i;
+  const MYSQL_FIELD *aField;
+  if( mysql_stmt_field_count(p->st)!=p->nCol ) return 1;
+  aField = p->st->fields;
+  if( aField==NULL ) return 0;
+  for(i=0; i<p->nCol; i++){
+    const MYSQL_FIELD *f = &aField[i];
+    const myCol *c = &p->aCol[i];
+    if( colKind(f)!=c->eKind || (int)f->type!=DZ_MYSQL_TYPE(c->iDbType) || f->decimals!=c->nFsp ) return 1;
+  }
+  return 0;
 }
 
 /* Grow the buffers of the cells the last fetch truncated and fetch those
@@ -759,6 +772,38 @@ static int refetchTruncated(dz_stmt *p, dz_dberr *pErr){
   return DZ_OK;
 }
 
+/* The table under a cached statement changed its columns (ALTER TABLE, or
+** dropped and created again): the server re-prepared it, and Connector/C
+** refuses the execute with CR_NEW_STMT_METADATA when the column count no
+** longer matches the bound result buffers (MariaDB caches result metadata
+** and does not always flag the change). Prepare again, keep the parameters
+** already bound (their bytes are borrowed from the caller until the step),
+** and let the caller execute once more. Closing the statement also drops
+** the result the refused execute left unread, which would otherwise put
+** the connection out of sync. */
+static int reprepareBound(dz_stmt *p, dz_dberr *pErr){
+  MYSQL_BIND *aParam = p->aParam;
+  void *aVal = p->aParamVal;
+  unsigned nParam = p->nParam;
+  int bBound = p->bBound, rc;
+  p->aParam = NULL; p->aParamVal = NULL; p->nParam = 0;
+  rc = prepareOn(p, pErr);
+  if( rc==DZ_OK && p->nParam!=nParam ){
+    rc = dz_dberr_set(pErr, DZ_MISUSE, "mysql: statement changed its parameter count on re-prepare");
+  }
+  if( rc!=DZ_OK ){
+    if( aParam ){ dz_free(aParam, sizeof(MYSQL_BIND)*nParam); dz_free(aVal, sizeof(*p->aParamVal)*nParam); }
+    return rc;
+  }
+  freeParams(p);
+  p->aParam = aParam; p->aParamVal = aVal; p->nParam = nParam;
+  if( nParam && bBound ){
+    if( mysql_stmt_bind_param(p->st, p->aParam) ) return stmtErr(p->pConn, p->st, pErr);
+    p->bBound = 1;
+  }
+  return DZ_OK;
+}
+
 /* First step: execute, record changes / insert id, buffer the rows. */
 static int execute(dz_stmt *p, dz_dberr *pErr){
   dz_conn *pConn = p->pConn;
@@ -767,7 +812,12 @@ static int execute(dz_stmt *p, dz_dberr *pErr){
   if( p->nParam && !p->bBound ){
     return dz_dberr_set(pErr, DZ_MISUSE, "mysql: statement has %u parameters and none are bound", p->nParam);
   }
-  if( mysql_stmt_execute(p->st) ) return stmtErr(p->pConn, p->st, pErr);
+  if( mysql_stmt_execute(p->st) ){
+    if( mysql_stmt_errno(p->st)!=CR_NEW_STMT_METADATA ) return stmtErr(p->pConn, p->st, pErr);
+    rc = reprepareBound(p, pErr);
+    if( rc!=DZ_OK ) return rc;
+    if( mysql_stmt_execute(p->st) ) return stmtErr(p->pConn, p->st, pErr);
+  }
   if( mysql_stmt_field_count(p->st)==0 ){
     pConn->nChanges = (int64_t)mysql_stmt_affected_rows(p->st);
     pConn->iLastId = (int64_t)mysql_stmt_insert_id(p->st);

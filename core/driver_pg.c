@@ -457,13 +457,30 @@ nomem:
   return dz_dberr_set(pErr, DZ_NOMEM, "pg: out of memory");
 }
 
-typedef struct PrepCtx { int nDealloc; PGresult *pPrep, *pDesc; } PrepCtx;
+typedef struct PrepCtx {
+  int nDealloc;                /* DEALLOCATEs sent ahead of the prepare */
+  int nDeallocOk;              /* how many of them succeeded, from the first */
+  int bDeallocFail;            /* one failed: the rest of the pipeline is aborted */
+  PGresult *pPrep, *pDesc;
+} PrepCtx;
 
 static void takePrep(void *pArg, int iQuery, PGresult *res){
   PrepCtx *x = (PrepCtx*)pArg;
-  if( iQuery==x->nDealloc ) x->pPrep = res;
+  if( iQuery<x->nDealloc ){
+    if( resultOk(res) && !x->bDeallocFail ) x->nDeallocOk++;
+    else x->bDeallocFail = 1;
+    PQclear(res);
+  }
+  else if( iQuery==x->nDealloc ) x->pPrep = res;
   else if( iQuery==x->nDealloc+1 ) x->pDesc = res;
   else PQclear(res);
+}
+
+/* Drop the first n names from the DEALLOCATE queue. */
+static void dequeueDealloc(PgConn *c, int n){
+  if( n<=0 ) return;
+  memmove(c->aDealloc, c->aDealloc+n, sizeof(unsigned)*(size_t)(c->nDealloc-n));
+  c->nDealloc -= n;
 }
 
 /* Prepare p on the server under a fresh name and describe it, in one
@@ -473,14 +490,16 @@ static int stmtPrepareOnServer(PgStmt *p, dz_dberr *pErr){
   PgConn *c = p->pConn;
   PGconn *pg = c->pg;
   PrepCtx x;
-  int i, rc;
+  int i, rc, bRetry = 0;
   char zDealloc[32];
   rc = connUsable(c, pErr);
   if( rc ) return rc;
   stmtClearShape(p);
   p->iName = 0;
+again:
   x.nDealloc = deallocSafe(c) ? c->nDealloc : 0;
   if( x.nDealloc>64 ) x.nDealloc = 64;
+  x.nDeallocOk = x.bDeallocFail = 0;
   x.pPrep = x.pDesc = NULL;
   snprintf(p->zName, sizeof(p->zName), "dz%u", ++c->iNextName);
   if( !PQenterPipelineMode(pg) ) return pgErr(c, NULL, pErr);
@@ -493,19 +512,19 @@ static int stmtPrepareOnServer(PgStmt *p, dz_dberr *pErr){
    || !PQpipelineSync(pg) ) goto sendfail;
   collectPipeline(c, x.nDealloc+2, takePrep, &x);
   PQexitPipelineMode(pg);
-  if( x.nDealloc>0 ){
-    /* Sent names leave the queue whatever happened: a DEALLOCATE can only
-    ** fail for a name already gone, and keeping it would fail every later
-    ** prepare. If one did fail, the prepare behind it was skipped
-    ** (PIPELINE_ABORTED): try once more, with the queue now clear. */
-    memmove(c->aDealloc, c->aDealloc+x.nDealloc, sizeof(unsigned)*(size_t)(c->nDealloc-x.nDealloc));
-    c->nDealloc -= x.nDealloc;
-    if( x.pPrep && PQresultStatus(x.pPrep)==PGRES_PIPELINE_ABORTED
-     && PQtransactionStatus(pg)==PQTRANS_IDLE ){
-      PQclear(x.pPrep);
-      PQclear(x.pDesc);
-      return stmtPrepareOnServer(p, pErr);
-    }
+  /* The queue loses exactly the names the server let go of, whatever
+  ** became of the prepare (a prepare refused after successful DEALLOCATEs
+  ** must not leave those names queued: a second DEALLOCATE of one would
+  ** fail and abort every later prepare's pipeline). A name the server
+  ** refused to DEALLOCATE is not there to free: drop it too, and prepare
+  ** again, since the failure aborted the rest of that pipeline. */
+  dequeueDealloc(c, x.nDeallocOk + x.bDeallocFail);
+  if( x.bDeallocFail && !bRetry
+   && PQtransactionStatus(pg)==PQTRANS_IDLE && PQstatus(pg)==CONNECTION_OK ){
+    PQclear(x.pPrep);
+    PQclear(x.pDesc);
+    bRetry = 1;
+    goto again;
   }
   if( !resultOk(x.pPrep) ){
     const char *zMsg = x.pPrep ? PQresultErrorField(x.pPrep, PG_DIAG_MESSAGE_PRIMARY) : NULL;

@@ -354,14 +354,16 @@ static void renderWhere(dz_render *r, const dz_sql *pWhere) {
   renderList(r, pWhere, 0);
 }
 
-static void renderReturning(dz_render *r, const dz_field *a, int n, int bReturning) {
+/* bSingle: columns bare, as in a one-table select (Drizzle's isSingleTable;
+** false for update ... from, whose returning names both tables). */
+static void renderReturning(dz_render *r, const dz_field *a, int n, int bReturning, int bSingle) {
   if (!bReturning) return;
   if (!(r->pDialect->mFeature & DZ_F_RETURNING)) {
     dz_render_error(r, DZ_UNSUPPORTED, "returning() is not supported by the %s dialect", r->pDialect->zName);
     return;
   }
   dz_render_text(r, " returning ");
-  renderSelection(r, a, n, 1);
+  renderSelection(r, a, n, bSingle);
 }
 
 /* buildFromTable: an aliased table renders as "orig" "alias". */
@@ -593,7 +595,7 @@ static void renderInsert(dz_render *r, const dz_insert *s) {
   dz_render_text(r, ") ");
   renderInsertValues(r, s);
   for (i = 0; i < s->nConflict; i++) r->pDialect->xConflict(r, s, &s->aConflict[i]);
-  renderReturning(r, s->aReturning, s->nReturning, s->bReturning);
+  renderReturning(r, s->aReturning, s->nReturning, s->bReturning, 1);
 }
 
 int dz_render_insert(dz_render *r, const dz_insert *s) {
@@ -624,7 +626,7 @@ static void renderUpdate(dz_render *r, const dz_update *s) {
   }
   renderJoins(r, s->aJoin, s->nJoin);
   renderWhere(r, s->pWhere);
-  renderReturning(r, s->aReturning, s->nReturning, s->bReturning);
+  renderReturning(r, s->aReturning, s->nReturning, s->bReturning, !s->from.k);
   checkDmlOrderLimit(r, s->nOrderBy, &s->limit, "update");
   renderOrderBy(r, s->aOrderBy, s->nOrderBy);
   renderLimit(r, &s->limit);
@@ -640,7 +642,7 @@ static void renderDelete(dz_render *r, const dz_delete *s) {
   dz_render_text(r, "delete from ");
   renderTable(r, s->pTable);
   renderWhere(r, s->pWhere);
-  renderReturning(r, s->aReturning, s->nReturning, s->bReturning);
+  renderReturning(r, s->aReturning, s->nReturning, s->bReturning, 1);
   checkDmlOrderLimit(r, s->nOrderBy, &s->limit, "delete");
   renderOrderBy(r, s->aOrderBy, s->nOrderBy);
   renderLimit(r, &s->limit);

@@ -87,6 +87,8 @@ enum {
 #define CODEC_BASE(e)      ((e) & 0xff)
 #define CODEC_ELEM(e)      (((e) >> 8) & 0xff)
 #define CODEC_ELEMKIND(e)  (((e) >> 16) & 0xff)
+/* An array of a customType: its toDriver/fromDriver map each element. */
+#define CODEC_IS_CUSTOM_ARRAY(e) (CODEC_BASE(e) == CODEC_PG_ARRAY && CODEC_ELEM(e) == CODEC_CUSTOM)
 enum { ELEM_TEXT = 0, ELEM_INT, ELEM_FLOAT, ELEM_BOOL };
 
 /* A table registered with the core: its dz_table and columns live in one
@@ -168,6 +170,6 @@ void dzl_format_instant(char *a, size_t n, double secs, int bMysql);
 void dzl_push_shape_text(lua_State *L, int idx, int eCodec);
 void dzl_push_shape_value(lua_State *L, const char *z, size_t n, int eCodec);
 void dzl_push_array_text(lua_State *L, int idx, int eElem, int iCol, int iAnchor, int *pnAnchor);
-void dzl_push_array_value(lua_State *L, const char *z, size_t n, int eElem, int eKind);
+void dzl_push_array_value(lua_State *L, const char *z, size_t n, int eElem, int eKind, int iFnIdx);
 LCol *dzl_colptr(lua_State *L, int iColObj);
 int dzl_kind(lua_State *L, int idx);

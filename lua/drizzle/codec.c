@@ -84,6 +84,20 @@ static int parseInt64(const char *z, size_t n, int64_t *pOut) {
   return 1;
 }
 
+/* A decimal integer string ("-"? digits, at most 40 of them) that int64
+** cannot hold: 18446744073709551615 for a bigint unsigned column, or a
+** decimal(p,0) in bigint mode. Bound as the server's text, never rounded. */
+static int isBigDecimalText(lua_State *L, int idx) {
+  size_t n, i = 0;
+  const char *z;
+  if (lua_type(L, idx) != LUA_TSTRING) return 0;
+  z = lua_tolstring(L, idx, &n);
+  if (n > 0 && z[0] == '-') i = 1;
+  if (i == n || n - i > 40) return 0;
+  for (; i < n; i++) if (z[i] < '0' || z[i] > '9') return 0;
+  return 1;
+}
+
 int dzl_toint64(lua_State *L, int idx, int64_t *pOut) {
 #if LUA_VERSION_NUM >= 503
   if (lua_isinteger(L, idx)) { *pOut = (int64_t)lua_tointeger(L, idx); return 1; }
@@ -219,6 +233,11 @@ void dzl_encode_value(lua_State *L, int idx, int eCodec, int iCol, dz_value *v, 
       return;
     case CODEC_BIGINT: {
       int64_t i;
+      if (!dzl_toint64(L, idx, &i) && isBigDecimalText(L, idx)) {
+        setText(v, DZ_TEXT, lua_tolstring(L, idx, &n), 0);
+        v->u.s.n = n;
+        return;
+      }
       if (!dzl_toint64(L, idx, &i)) {
         luaL_error(L, "drizzle: bigint value must be an integer (or its decimal string), got %s", luaL_typename(L, idx));
       }
@@ -277,6 +296,11 @@ void dzl_encode_value(lua_State *L, int idx, int eCodec, int iCol, dz_value *v, 
     case CODEC_NUMERIC_BIGINT:
     case CODEC_BLOB_BIGINT: {
       int64_t i;
+      if (!dzl_toint64(L, idx, &i) && isBigDecimalText(L, idx)) {
+        setText(v, eCodec == CODEC_BLOB_BIGINT ? DZ_BLOB : DZ_TEXT, lua_tolstring(L, idx, &n), 0);
+        v->u.s.n = n;
+        return;
+      }
       if (!dzl_toint64(L, idx, &i)) {
         luaL_error(L, "drizzle: bigint value must be an integer, got %s", luaL_typename(L, idx));
       }
@@ -385,7 +409,9 @@ void dzl_push_decoded(lua_State *L, const dz_value *v, int eCodec, int iFnIdx) {
       }
       break;
     case CODEC_PG_ARRAY:
-      if (v->t == DZ_TEXT) { dzl_push_array_value(L, v->u.s.z, v->u.s.n, CODEC_ELEM(eCodec), CODEC_ELEMKIND(eCodec)); return; }
+      /* iFnIdx: the element decoder of an array of a customType (Drizzle's
+      ** PgArray maps each element through the base column's fromDriver) */
+      if (v->t == DZ_TEXT) { dzl_push_array_value(L, v->u.s.z, v->u.s.n, CODEC_ELEM(eCodec), CODEC_ELEMKIND(eCodec), iFnIdx); return; }
       break;
     case CODEC_POINT_XY: case CODEC_POINT_TUPLE: case CODEC_LINE_ABC: case CODEC_LINE_TUPLE:
     case CODEC_GEOMETRY_XY: case CODEC_GEOMETRY_TUPLE: case CODEC_VECTOR:

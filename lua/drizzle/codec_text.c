@@ -63,8 +63,7 @@ static int digits(const char **pz, const char *zEnd, int nDigit, int *pOut) {
 int dzl_parse_instant(const char *z, size_t n, double *pOut) {
   const char *zEnd = z + n;
   int y4, mo, d, h = 0, mi = 0, s = 0, oh = 0, om = 0, os = 0, sign = 1;
-  int64_t y;
-  double frac = 0, secs;
+  int64_t y, ms = 0, secs;
   if (n == 8 && memcmp(z, "infinity", 8) == 0) { *pOut = HUGE_VAL; return 1; }
   if (n == 9 && memcmp(z, "-infinity", 9) == 0) { *pOut = -HUGE_VAL; return 1; }
   {
@@ -82,9 +81,12 @@ int dzl_parse_instant(const char *z, size_t n, double *pOut) {
     if (!digits(&z, zEnd, 2, &h) || z >= zEnd || *z++ != ':' || !digits(&z, zEnd, 2, &mi)) return 0;
     if (z < zEnd && *z == ':') { z++; if (!digits(&z, zEnd, 2, &s)) return 0; }
     if (z < zEnd && *z == '.') {
-      double scale = 0.1;
+      /* milliseconds, as a JavaScript Date keeps them: digits beyond the
+      ** third are dropped (the instant is floored to the millisecond) */
+      int nDigit = 0;
       z++;
-      while (z < zEnd && *z >= '0' && *z <= '9') { frac += (*z - '0') * scale; scale /= 10; z++; }
+      while (z < zEnd && *z >= '0' && *z <= '9') { if (nDigit < 3) { ms = ms * 10 + (*z - '0'); nDigit++; } z++; }
+      while (nDigit && nDigit < 3) { ms *= 10; nDigit++; }
     }
   }
   if (z < zEnd && *z == 'Z') z++;
@@ -97,9 +99,11 @@ int dzl_parse_instant(const char *z, size_t n, double *pOut) {
   }
   if (zEnd - z == 3 && memcmp(z, " BC", 3) == 0) { y = 1 - y; z += 3; }
   if (z != zEnd || mo < 1 || mo > 12 || d < 1 || d > 31) return 0;
-  secs = (double)daysFromCivil(y, mo, d) * 86400.0 + h * 3600 + mi * 60 + s;
+  secs = (int64_t)daysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
   secs -= sign * (oh * 3600 + om * 60 + os);
-  *pOut = secs + frac;
+  /* one division of the exact count of milliseconds: 1700000000.123 reads
+  ** as the double nearest to it, the same number as the Lua literal */
+  *pOut = (double)(secs * 1000 + ms) / 1000.0;
   return 1;
 }
 
@@ -380,6 +384,7 @@ typedef struct ArrayParser {
   lua_State *L;
   const char *z, *zEnd;
   int eElem, eKind;
+  int iFnIdx;                  /* absolute index of the element decoder (customType fromDriver), or 0 */
 } ArrayParser;
 
 static void pushElement(ArrayParser *p, const char *z, size_t n, int bQuoted) {
@@ -413,7 +418,7 @@ static void pushElement(ArrayParser *p, const char *z, size_t n, int bQuoted) {
     case ELEM_BOOL: v.t = DZ_BOOL; v.u.i = n > 0 && (z[0] == 't' || z[0] == 'T'); break;
     default: break;
   }
-  dzl_push_decoded(L, &v, p->eElem, 0);
+  dzl_push_decoded(L, &v, p->eElem, p->iFnIdx);
 }
 
 static void parseArrayLevel(ArrayParser *p, int depth) {
@@ -454,9 +459,10 @@ static void parseArrayLevel(ArrayParser *p, int depth) {
   }
 }
 
-void dzl_push_array_value(lua_State *L, const char *z, size_t n, int eElem, int eKind) {
+void dzl_push_array_value(lua_State *L, const char *z, size_t n, int eElem, int eKind, int iFnIdx) {
   ArrayParser p;
   p.L = L; p.z = z; p.zEnd = z + n; p.eElem = eElem; p.eKind = eKind;
+  p.iFnIdx = iFnIdx < 0 ? lua_gettop(L) + iFnIdx + 1 : iFnIdx;
   /* dimension decorations: "[1:2]={...}" */
   if (n && z[0] == '[') {
     const char *eq = memchr(z, '=', n);

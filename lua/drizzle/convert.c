@@ -504,6 +504,11 @@ static void decoderOf(Conv *cv, int idx, int k, LField *f) {
       if (lua_isnil(L, -1)) f->eCodec = CODEC_NONE;
       else f->iFn = addKey(cv, lua_gettop(L));
       lua_pop(L, 1);
+    } else if (CODEC_IS_CUSTOM_ARRAY(f->eCodec)) {
+      /* an array of a customType: its fromDriver decodes each element */
+      rawfield(L, -1, N_fromDriver);
+      if (!lua_isnil(L, -1)) f->iFn = addKey(cv, lua_gettop(L));
+      lua_pop(L, 1);
     }
     lua_pop(L, 1);
     return;
@@ -668,9 +673,9 @@ static void selObject(Conv *cv, Sel *s, int iVal, int iObj, const char *zPrefix,
         pf->iObj = iObj;
         pf->iKey = addKey(cv, lua_gettop(L));
         pf->eCodec = pCol->eCodec;
-        if (pCol->eCodec == CODEC_CUSTOM) {
+        if (pCol->eCodec == CODEC_CUSTOM || CODEC_IS_CUSTOM_ARRAY(pCol->eCodec)) {
           rawfield(L, -2, N_fromDriver);
-          if (lua_isnil(L, -1)) pf->eCodec = CODEC_NONE;
+          if (lua_isnil(L, -1)) { if (pCol->eCodec == CODEC_CUSTOM) pf->eCodec = CODEC_NONE; }
           else pf->iFn = addKey(cv, lua_gettop(L));
           lua_pop(L, 1);
         }

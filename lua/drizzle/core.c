@@ -841,6 +841,9 @@ static int collectResults(lua_State *L, LConn *c, dz_stmt *pStmt, const char *zS
   }
   if (eMethod != M_GET) lua_newtable(L);
   while ((rc = pDrv->xStep(pStmt, &err)) == DZ_ROW) {
+    /* the first step executes, and a cached statement whose table changed
+    ** its columns since the prepare comes back re-prepared (MySQL) */
+    if (nRow == 0) nCol = pDrv->xColumnCount(pStmt);
     if (eMethod == M_VALUES) pushValuesRow(L, pDrv, pStmt, nCol);
     else if (sh) pushShapedRow(L, pDrv, pStmt, sh, iKeyBase);
     else pushRawRow(L, pDrv, pStmt, nCol);
@@ -1212,7 +1215,7 @@ static int l_prepExec(lua_State *L) {
       lua_rawget(L, 3);
       if (lua_isnil(L, -1)) luaL_error(L, "drizzle: no value for placeholder \"%s\"", p->aParam[i].v.u.s.z);
       iVal = lua_gettop(L);                           /* stays on the stack: keeps its bytes alive */
-      if (p->aCodec[i] == CODEC_CUSTOM) { lua_rawgeti(L, iCols, i + 1); iCol = iVal + 1; }
+      if (p->aCodec[i] == CODEC_CUSTOM || CODEC_IS_CUSTOM_ARRAY(p->aCodec[i])) { lua_rawgeti(L, iCols, i + 1); iCol = iVal + 1; }
       dzl_encode_value(L, iVal, p->aCodec[i], iCol, &aVal[i], iAnchor, &nAnchor);
       lua_settop(L, iVal);
     } else {
