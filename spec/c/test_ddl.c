@@ -302,6 +302,45 @@ static void testPgOom(void) {
   dz_set_allocator(NULL, NULL);
 }
 
+/* Views: PgCreateViewConvertor, MySqlCreateViewConvertor, SqliteCreateViewConvertor
+** and the drop convertors. */
+static void testViews(void) {
+  const dz_dialect *pgd = dz_dialect_find("pg"), *my = dz_dialect_find("mysql"), *lite = dz_dialect_find("sqlite");
+  const char *const azKey[] = { "fillfactor", "user_catalog_table" };
+  const char *const azVal[] = { "70", "true" };
+  dz_ddl_view v;
+  dz_buf b;
+  dz_buf_init(&b);
+  memset(&v, 0, sizeof v);
+  v.zSchema = "public"; v.zName = "m"; v.zDefinition = "select \"id\" from \"t\"";
+  v.bMaterialized = 1; v.bWith = 1; v.azWithKey = azKey; v.azWithValue = azVal; v.nWith = 2;
+  v.zUsing = "heap"; v.zTablespace = "pg_default"; v.bWithNoData = 1;
+  CHECK(dz_ddl_create_view(pgd, &v, &b) == DZ_OK);
+  checkText("pg materialized view", &b,
+    "CREATE MATERIALIZED VIEW \"public\".\"m\" USING \"heap\" WITH (fillfactor = 70, user_catalog_table = true) "
+    "TABLESPACE pg_default AS (select \"id\" from \"t\") WITH NO DATA;");
+  b.n = 0;
+  CHECK(dz_ddl_drop_view(pgd, &v, &b) == DZ_OK);
+  checkText("pg drop materialized view", &b, "DROP MATERIALIZED VIEW \"public\".\"m\";");
+  memset(&v, 0, sizeof v);
+  v.zName = "v"; v.zDefinition = "select 1"; v.zAlgorithm = "merge"; v.zSqlSecurity = "invoker";
+  v.zCheckOption = "cascaded"; v.bReplace = 1;
+  b.n = 0;
+  CHECK(dz_ddl_create_view(my, &v, &b) == DZ_OK);
+  checkText("mysql view", &b,
+    "CREATE OR REPLACE ALGORITHM = merge\nSQL SECURITY invoker\nVIEW `v` AS (select 1)\nWITH cascaded CHECK OPTION;");
+  b.n = 0;
+  CHECK(dz_ddl_create_view(lite, &v, &b) == DZ_OK);
+  checkText("sqlite view", &b, "CREATE VIEW `v` AS select 1;");
+  b.n = 0;
+  CHECK(dz_ddl_drop_view(my, &v, &b) == DZ_OK);
+  checkText("mysql drop view", &b, "DROP VIEW `v`;");
+  v.zDefinition = NULL;
+  CHECK(dz_ddl_create_view(pgd, &v, &b) == DZ_MISUSE);
+  CHECK(dz_ddl_drop_view(pgd, NULL, &b) == DZ_MISUSE);
+  dz_buf_free(&b);
+}
+
 int main(void) {
   const dz_dialect *d = dz_dialect_find("sqlite");
   CHECK(d != NULL);
@@ -314,6 +353,7 @@ int main(void) {
   testPg();
   testMysql();
   testPgOom();
+  testViews();
   if (nFail) { fprintf(stderr, "test_ddl: %d failure(s)\n", nFail); return 1; }
   return 0;
 }

@@ -12,8 +12,10 @@
 -- Supported changes: schemas, enums (created, dropped, values added),
 -- sequences (created, dropped), tables (created, dropped), columns (added,
 -- dropped; type, default and not-null changed), indexes (added, dropped,
--- changed), views (created, dropped, definition changed). Where drizzle-kit would ask a question (a rename?) or a change
--- is not written yet (keys, checks, identity, generated), generate refuses
+-- changed), views (created, dropped, definition changed: pg drops and
+-- creates, MySQL CREATE OR REPLACE). Where drizzle-kit would ask a question
+-- (a rename?) or a change is not written yet (keys, checks, identity,
+-- generated, ALTER VIEW options), generate refuses
 -- with a message naming it.
 local core = require("drizzle.core")
 local json = require("drizzle.kit.json")
