@@ -8,6 +8,9 @@
 #   make spec LUA=...                        busted over spec/ on one VM
 #   make test                                deps, all VMs, ctest, busted on the three VMs;
 #                                            last line: "N passed, N failed, N skipped"
+#   make check-memory                        spec/c + busted (lua5.4) under ASan+UBSan in build/asan/,
+#                                            the SQLite specs under valgrind memcheck (scripts/check_memory.sh)
+#   make fuzz [FUZZ_SECONDS=60]              each libFuzzer target of fuzz/ for FUZZ_SECONDS (scripts/fuzz.sh)
 #   make demo | bench | install | clean
 #
 # Layout contract:
@@ -189,10 +192,22 @@ test: deps
 	if ! $(MAKE) all-vms; then echo "make test: build failed"; echo "0 passed, 1 failed"; exit 1; fi; \
 	$(MAKE) ctest || rc=1; \
 	for vm in $(VMS); do $(MAKE) spec LUA=$$vm || rc=1; done; \
+	$(MAKE) check-memory || rc=1; \
+	$(MAKE) fuzz || rc=1; \
 	echo; \
 	for f in build/counts/*; do printf '%-16s ' "$$(basename $$f):"; awk '{printf "%d passed, %d failed, %d skipped\n", $$1, $$2, $$3}' $$f; done; \
 	cat build/counts/* | awk '{p+=$$1; f+=$$2; s+=$$3} END {printf "%d passed, %d failed, %d skipped\n", p, f, s; exit (f > 0)}' || rc=1; \
 	exit $$rc
+
+# --------------------------------------------------------------- hardening
+# Both are part of `make test`; their counts land in build/counts/ as well.
+FUZZ_SECONDS ?= 60
+.PHONY: check-memory fuzz
+check-memory:
+	@sh scripts/check_memory.sh
+
+fuzz:
+	@FUZZ_SECONDS='$(FUZZ_SECONDS)' sh scripts/fuzz.sh
 
 # --------------------------------------------------------------- demo / bench
 demo: deps

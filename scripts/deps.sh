@@ -18,6 +18,7 @@ lua-argparse
 lua-socket
 libsqlite3-dev sqlite3
 valgrind
+clang libclang-rt-14-dev
 "
 PACKAGES="$PACKAGES ${DZ_EXTRA_PACKAGES:-} $*"
 
