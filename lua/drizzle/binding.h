@@ -51,6 +51,10 @@ int dzj_open(lua_State *L);
 /* bind_ddl.c: adds the DDL functions to the module table at the stack top. */
 void dzl_register_ddl(lua_State *L);
 
+/* debug.c: the counting core allocator (installed once) and the
+** debug_allocStats / debug_failAlloc functions of the specs. [-0,+0,m] */
+void dzl_register_debug(lua_State *L);
+
 #endif
 
 /* ------------------------------------------------------------------------

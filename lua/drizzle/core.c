@@ -1025,5 +1025,6 @@ int luaopen_drizzle_core(lua_State *L) {
   lua_setfield(L, LUA_REGISTRYINDEX, "drizzle.json.decode");
   lua_setfield(L, -2, "json");
   dzl_register_ddl(L);
+  dzl_register_debug(L);
   return 1;
 }
