@@ -86,10 +86,12 @@ static int l_newTable(lua_State *L) {
   t = newLTable(L);                                  /* owns the arena from here */
   pTab = (dz_table *)tableAlloc(L, t, sizeof(dz_table));
   pTab->zName = dz_arena_strdup(&t->arena, zName, n);
+  if (!pTab->zName) luaL_error(L, "drizzle: out of memory");
   pTab->zOrigName = pTab->zName;
   if (lua_type(L, 2) == LUA_TSTRING) {
     const char *zSchema = lua_tolstring(L, 2, &n);
     pTab->zSchema = dz_arena_strdup(&t->arena, zSchema, n);
+    if (!pTab->zSchema) luaL_error(L, "drizzle: out of memory");
   }
   pTab->nCol = nCol;
   pTab->apCol = (dz_column **)tableAlloc(L, t, sizeof(dz_column *) * (size_t)(nCol + 1));
