@@ -55,6 +55,9 @@ void dzl_register_ddl(lua_State *L);
 ** debug_allocStats / debug_failAlloc functions of the specs. [-0,+0,m] */
 void dzl_register_debug(lua_State *L);
 
+/* bind_template.c: parseTemplate, over the core's dz_template_split. [-0,+0,m] */
+void dzl_register_template(lua_State *L);
+
 #endif
 
 /* ------------------------------------------------------------------------

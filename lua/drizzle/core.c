@@ -1028,5 +1028,6 @@ int luaopen_drizzle_core(lua_State *L) {
   lua_setfield(L, -2, "json");
   dzl_register_ddl(L);
   dzl_register_debug(L);
+  dzl_register_template(L);
   return 1;
 }

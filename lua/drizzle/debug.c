@@ -56,6 +56,7 @@ static void *countingAlloc(void *ud, void *p, size_t osz, size_t nsz) {
   return pNew;
 }
 
+#if LUA_VERSION_NUM >= 502
 /* The Lua allocator during a "lua" failure run. Shrinking never fails:
 ** Lua relies on that. */
 static void *failingLuaAlloc(void *ud, void *p, size_t osz, size_t nsz) {
@@ -66,6 +67,7 @@ static void *failingLuaAlloc(void *ud, void *p, size_t osz, size_t nsz) {
   }
   return g.xLuaAlloc(g.pLuaUd, p, osz, nsz);
 }
+#endif
 
 static int l_allocStats(lua_State *L) {
   lua_createtable(L, 0, 4);
