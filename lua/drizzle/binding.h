@@ -58,6 +58,10 @@ void dzl_register_debug(lua_State *L);
 /* bind_template.c: parseTemplate, over the core's dz_template_split. [-0,+0,m] */
 void dzl_register_template(lua_State *L);
 
+/* checkname.c: raise "drizzle: <zWhat> \"a\\0b\" contains a NUL byte..." when
+** z[0..n) holds a NUL (names reach the core as C strings). [-0,+0,v] */
+void dzl_check_nul(lua_State *L, const char *z, size_t n, const char *zWhat);
+
 #endif
 
 /* ------------------------------------------------------------------------
