@@ -6,10 +6,12 @@
 #   make deps                                installs missing Debian packages (scripts/deps.sh)
 #   make ctest                               builds and runs every spec/c/*.c against libdzcore.a
 #                                            (with a PostgreSQL server started for the run)
-#   make check-memory                        the same, each test under valgrind
 #   make spec LUA=...                        busted over spec/ on one VM
 #   make test                                deps, all VMs, ctest, busted on the three VMs;
 #                                            last line: "N passed, N failed, N skipped"
+#   make check-memory                        spec/c + busted (lua5.4) under ASan+UBSan in build/asan/,
+#                                            the SQLite specs under valgrind memcheck (scripts/check_memory.sh)
+#   make fuzz [FUZZ_SECONDS=60]              each libFuzzer target of fuzz/ for FUZZ_SECONDS (scripts/fuzz.sh)
 #   make demo | bench | install | clean
 #
 # Layout contract:
@@ -173,15 +175,12 @@ build/ctest/%: spec/c/%.c build/libdzcore.a $(CORE_HDRS)
 # or the inner make of with_servers.sh itself).
 WITH_SERVERS = bash scripts/with_servers.sh
 
-# CTEST_RUNNER runs each C test binary (make check-memory: under valgrind).
+# CTEST_RUNNER runs each C test binary (e.g. CTEST_RUNNER='$(VALGRIND)').
 CTEST_RUNNER ?=
 VALGRIND = valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=1
 
 ctest: build/libdzcore.a
 	@if [ -z "$$DZ_PG_URL" ]; then exec $(WITH_SERVERS) $(MAKE) ctest-run; else exec $(MAKE) ctest-run; fi
-
-check-memory: build/libdzcore.a
-	@$(MAKE) ctest CTEST_RUNNER='$(VALGRIND)'
 
 ctest-run: build/libdzcore.a
 	@mkdir -p build/counts build/ctest; \
@@ -223,10 +222,22 @@ test-run:
 	rc=0; \
 	$(MAKE) ctest-run || rc=1; \
 	for vm in $(VMS); do $(MAKE) spec LUA=$$vm || rc=1; done; \
+	$(MAKE) check-memory || rc=1; \
+	$(MAKE) fuzz || rc=1; \
 	echo; \
 	for f in build/counts/*; do printf '%-16s ' "$$(basename $$f):"; awk '{printf "%d passed, %d failed, %d skipped\n", $$1, $$2, $$3}' $$f; done; \
 	cat build/counts/* | awk '{p+=$$1; f+=$$2; s+=$$3} END {printf "%d passed, %d failed, %d skipped\n", p, f, s; exit (f > 0)}' || rc=1; \
 	exit $$rc
+
+# --------------------------------------------------------------- hardening
+# Both are part of `make test`; their counts land in build/counts/ as well.
+FUZZ_SECONDS ?= 60
+.PHONY: check-memory fuzz
+check-memory:
+	@sh scripts/check_memory.sh
+
+fuzz:
+	@FUZZ_SECONDS='$(FUZZ_SECONDS)' sh scripts/fuzz.sh
 
 # --------------------------------------------------------------- demo / bench
 demo: deps

@@ -12,15 +12,14 @@ lua5.1 liblua5.1-0-dev
 luajit libluajit-5.1-dev
 luarocks
 lua-busted
-
-mariadb-server mariadb-client libmariadb-dev
 lua-argparse
 lua-socket
 libsqlite3-dev sqlite3
 valgrind
 
 postgresql-15 postgresql-15-postgis-3 libpq-dev
-mariadb-server libmariadb-dev
+mariadb-server mariadb-client libmariadb-dev
+clang libclang-rt-14-dev
 "
 PACKAGES="$PACKAGES ${DZ_EXTRA_PACKAGES:-} $*"
 

@@ -357,6 +357,13 @@ int dz_render_insert(dz_render *r, const dz_insert *s);
 int dz_render_update(dz_render *r, const dz_update *s);
 int dz_render_delete(dz_render *r, const dz_delete *s);
 
+/* The sql template text of d.sql("a ? b ?? c", x): the literal parts
+** between "?" marks ("??" is a literal "?"), k marks giving k + 1 parts.
+** xPart gets each part in order (bytes in *pBuf, valid during the call).
+** Returns DZ_OK, DZ_NOMEM, or the first non-zero xPart result (template.c). */
+int dz_template_split(const char *z, size_t n, dz_buf *pBuf,
+                      int (*xPart)(void *pCtx, const char *zPart, size_t nPart), void *pCtx);
+
 /* Escape helpers of the dialect, for DDL and callers outside statements. */
 void dz_quote_ident(const dz_dialect *d, dz_buf *b, const char *z, size_t n);
 void dz_quote_string(const dz_dialect *d, dz_buf *b, const char *z, size_t n);

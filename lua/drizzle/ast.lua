@@ -152,28 +152,12 @@ end
 local templateCache = {}
 local cacheSize = 0
 
+local coreParseTemplate = core.parseTemplate   -- core/template.c (fuzzed: fuzz/fuzz_template.c)
+
 local function parseTemplate(text)
   local parts = templateCache[text]
   if parts then return parts end
-  parts = {}
-  local buf, pos = {}, 1
-  while true do
-    local q = string_find(text, "?", pos, true)
-    if not q then
-      buf[#buf + 1] = string_sub(text, pos)
-      break
-    end
-    if string_sub(text, q + 1, q + 1) == "?" then
-      buf[#buf + 1] = string_sub(text, pos, q)
-      pos = q + 2
-    else
-      buf[#buf + 1] = string_sub(text, pos, q - 1)
-      parts[#parts + 1] = table.concat(buf)
-      buf = {}
-      pos = q + 1
-    end
-  end
-  parts[#parts + 1] = table.concat(buf)
+  parts = coreParseTemplate(text)
   if cacheSize < 4096 then
     templateCache[text] = parts
     cacheSize = cacheSize + 1

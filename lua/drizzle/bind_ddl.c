@@ -105,6 +105,14 @@ static const char *getString(Reader *r, int t, const char *zPath, const char *zK
   } else {
     typeError(r, zPath, zKey, bLoose ? "string, number or boolean" : "string", -1);
   }
+  {
+    size_t n;
+    (void)lua_tolstring(L, -1, &n);
+    if (memchr(z, 0, n)) {
+      lua_pushfstring(L, "%s: %s%s%s", r->zFn, zPath, zKey[0] == '[' ? "" : ".", zKey);
+      dzl_check_nul(L, z, n, lua_tostring(L, -1));
+    }
+  }
   anchor(r);                              /* the string stays alive */
   return z;
 }
@@ -135,7 +143,14 @@ static const char *const *getStringList(Reader *r, int t, const char *zPath, con
       snprintf(zKeyI, sizeof zKeyI, "%.40s[%d]", zKey, i + 1);
       typeError(r, zPath, zKeyI, "string", -1);
     }
-    az[i] = lua_tostring(L, -1);
+    {
+      size_t nz;
+      az[i] = lua_tolstring(L, -1, &nz);
+      if (memchr(az[i], 0, nz)) {
+        lua_pushfstring(L, "%s: %s.%s[%d]", r->zFn, zPath, zKey, i + 1);
+        dzl_check_nul(L, az[i], nz, lua_tostring(L, -1));
+      }
+    }
     lua_pop(L, 1);                        /* the list (anchored below) keeps it */
   }
   anchor(r);                              /* the list itself */

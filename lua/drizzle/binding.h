@@ -51,6 +51,17 @@ int dzj_open(lua_State *L);
 /* bind_ddl.c: adds the DDL functions to the module table at the stack top. */
 void dzl_register_ddl(lua_State *L);
 
+/* debug.c: the counting core allocator (installed once) and the
+** debug_allocStats / debug_failAlloc functions of the specs. [-0,+0,m] */
+void dzl_register_debug(lua_State *L);
+
+/* bind_template.c: parseTemplate, over the core's dz_template_split. [-0,+0,m] */
+void dzl_register_template(lua_State *L);
+
+/* checkname.c: raise "drizzle: <zWhat> \"a\\0b\" contains a NUL byte..." when
+** z[0..n) holds a NUL (names reach the core as C strings). [-0,+0,v] */
+void dzl_check_nul(lua_State *L, const char *z, size_t n, const char *zWhat);
+
 #endif
 
 /* ------------------------------------------------------------------------

@@ -84,6 +84,7 @@ static void pushColumnObject(lua_State *L, int idx, int k) {
 static const char *anchorString(Conv *cv, int idx, size_t *pn) {
   const char *z = lua_tolstring(cv->L, idx, pn);
   if (!z) luaL_error(cv->L, "drizzle: expected a string, got %s", luaL_typename(cv->L, idx));
+  dzl_check_nul(cv->L, z, *pn, "name");
   return z;
 }
 

@@ -61,6 +61,7 @@ static const char *arenaStr(lua_State *L, LTable *t, int idx, const char *zField
   if (lua_isnil(L, -1)) { lua_pop(L, 1); return NULL; }
   z = lua_tolstring(L, -1, &n);
   if (!z) luaL_error(L, "drizzle: column field '%s' must be a string", zField);
+  dzl_check_nul(L, z, n, strcmp(zField, "sqlType") == 0 ? "column type" : "column name");
   p = dz_arena_strdup(&t->arena, z, n);
   lua_pop(L, 1);
   if (!p) luaL_error(L, "drizzle: out of memory");
@@ -103,15 +104,19 @@ static int l_newTable(lua_State *L) {
   LTable *t;
   dz_table *pTab;
   const char *zName = luaL_checklstring(L, 1, &n);
+  dzl_check_nul(L, zName, n, "table name");
   luaL_checktype(L, 3, LUA_TTABLE);
   nCol = (int)dzl_rawlen(L, 3);
   t = newLTable(L);                                  /* owns the arena from here */
   pTab = (dz_table *)tableAlloc(L, t, sizeof(dz_table));
   pTab->zName = dz_arena_strdup(&t->arena, zName, n);
+  if (!pTab->zName) luaL_error(L, "drizzle: out of memory");
   pTab->zOrigName = pTab->zName;
   if (lua_type(L, 2) == LUA_TSTRING) {
     const char *zSchema = lua_tolstring(L, 2, &n);
+    dzl_check_nul(L, zSchema, n, "schema name");
     pTab->zSchema = dz_arena_strdup(&t->arena, zSchema, n);
+    if (!pTab->zSchema) luaL_error(L, "drizzle: out of memory");
   }
   pTab->nCol = nCol;
   pTab->apCol = (dz_column **)tableAlloc(L, t, sizeof(dz_column *) * (size_t)(nCol + 1));
@@ -162,7 +167,9 @@ static int l_aliasTable(lua_State *L) {
   LTable *base = checkLTable(L, 1);
   size_t n;
   const char *zAlias = luaL_checklstring(L, 2, &n);
-  LTable *t = newLTable(L);
+  LTable *t;
+  dzl_check_nul(L, zAlias, n, "table alias");
+  t = newLTable(L);
   dz_table *pTab = (dz_table *)tableAlloc(L, t, sizeof(dz_table));
   *pTab = *base->pTab;
   pTab->zName = dz_arena_strdup(&t->arena, zAlias, n);
@@ -1329,5 +1336,7 @@ int luaopen_drizzle_core(lua_State *L) {
   lua_setfield(L, LUA_REGISTRYINDEX, "drizzle.json.decode");
   lua_setfield(L, -2, "json");
   dzl_register_ddl(L);
+  dzl_register_debug(L);
+  dzl_register_template(L);
   return 1;
 }

@@ -42,31 +42,55 @@ end
 
 local function list(v) return type(v) == "table" and v or {} end
 
+-- drizzle-kit keeps indexes, keys and checks in its snapshot as ';'-joined
+-- strings (column lists ','-joined) and splits them again, so a name holding
+-- a separator would come back as other names and the DDL would be wrong
+-- (real drizzle-kit writes it so). Refuse such a name, naming it.
+local function whole(what, v, seps)
+  v = str(v)
+  local c = v:match("[" .. seps .. "]")
+  if c then
+    fail("generate: %s %q contains '%s', which drizzle-kit's snapshot format cannot hold (it splits on ';' and ',')",
+      what, v, c)
+  end
+  return v
+end
+local function wholeList(what, l, seps)
+  l = list(l)
+  for i = 1, #l do whole(what, l[i], seps) end
+  return l
+end
+
 local S = {}
 function S.idx(x)
-  return x.name .. ";" .. concat(list(x.columns), ",") .. ";" .. tostring(x.isUnique == true) .. ";" .. str(x.where)
+  return whole("index name", x.name, ";") .. ";" .. concat(wholeList("index column", x.columns, ";"), ",") .. ";" ..
+    tostring(x.isUnique == true) .. ";" .. whole("index where", x.where, ";")
 end
 function S.unidx(s)
   local p = split(s, ";")
   return { name = p[1], columns = split(p[2] or "", ","), isUnique = p[3] == "true", where = p[4] }
 end
 function S.fk(f)
-  return str(f.name) .. ";" .. str(f.tableFrom) .. ";" .. concat(list(f.columnsFrom), ",") .. ";" ..
-    str(f.tableTo) .. ";" .. concat(list(f.columnsTo), ",") .. ";" .. str(f.onUpdate) .. ";" .. str(f.onDelete)
+  return whole("foreign key name", f.name, ";") .. ";" .. whole("foreign key table", f.tableFrom, ";") .. ";" ..
+    concat(wholeList("foreign key column", f.columnsFrom, ";,"), ",") .. ";" ..
+    whole("foreign key table", f.tableTo, ";") .. ";" .. concat(wholeList("foreign key column", f.columnsTo, ";,"), ",") ..
+    ";" .. str(f.onUpdate) .. ";" .. str(f.onDelete)
 end
 function S.unfk(s)
   local p = split(s, ";")
   return { name = p[1], tableFrom = p[2], columnsFrom = split(p[3] or "", ","), tableTo = p[4],
            columnsTo = split(p[5] or "", ","), onUpdate = p[6], onDelete = p[7] }
 end
-function S.pk(k) return concat(list(k.columns), ",") end
+function S.pk(k) return concat(wholeList("primary key column", k.columns, ","), ",") end
 function S.unpk(s) return split(s, ",") end
-function S.unique(u) return u.name .. ";" .. concat(list(u.columns), ",") end
+function S.unique(u)
+  return whole("unique constraint name", u.name, ";") .. ";" .. concat(wholeList("unique column", u.columns, ";,"), ",")
+end
 function S.ununique(s)
   local p = split(s, ";")
   return { name = p[1], columns = split(p[2] or "", ",") }
 end
-function S.check(c) return c.name .. ";" .. c.value end
+function S.check(c) return whole("check name", c.name, ";") .. ";" .. c.value end
 function S.uncheck(s)
   local p = split(s, ";")
   return { name = p[1], value = p[2] }

@@ -254,6 +254,11 @@ function M.table(tbl, dialect, casing, internal)
           local col = columnOf(c)
           if not col then fail("index %q of table %q: column %d is neither a column nor sql", name, tableName, i) end
           cols[i] = columnName(col, casing)
+          -- drizzle-kit joins index columns with ',' in its snapshot and splits them again
+          if cols[i]:find(",", 1, true) then
+            fail("generate: index column %q of index %q contains ',', which drizzle-kit's snapshot format cannot hold (it splits on ';' and ',')",
+              cols[i], name)
+          end
         end
       end
       local where
