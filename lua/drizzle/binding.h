@@ -90,7 +90,8 @@ enum {
   CODEC_MYSQL_DATE,      /* seconds -> a datetime string; a date read back as its instant */
   CODEC_PG_ARRAY,        /* Lua sequence <-> array literal; element codec in bits 8..15 */
   CODEC_POINT_XY, CODEC_POINT_TUPLE, CODEC_LINE_ABC, CODEC_LINE_TUPLE,
-  CODEC_GEOMETRY_XY, CODEC_GEOMETRY_TUPLE, CODEC_VECTOR
+  CODEC_GEOMETRY_XY, CODEC_GEOMETRY_TUPLE, CODEC_VECTOR,
+  CODEC_NUMERIC_BIGINT64 /* sqlite numeric 'bigint': int64 only (numeric affinity would round more) */
 };
 
 /* A codec number may carry an array's element codec and element kind:

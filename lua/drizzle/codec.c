@@ -21,6 +21,7 @@ static const struct { const char *zName; int eCodec; } aCodecName[] = {
   { "json", CODEC_JSON }, { "blob", CODEC_BLOB }, { "blob_json", CODEC_BLOB_JSON },
   { "blob_bigint", CODEC_BLOB_BIGINT }, { "numeric_string", CODEC_NUMERIC_STRING },
   { "numeric_number", CODEC_NUMERIC_NUMBER }, { "numeric_bigint", CODEC_NUMERIC_BIGINT },
+  { "numeric_bigint64", CODEC_NUMERIC_BIGINT64 },
   { "custom", CODEC_CUSTOM }, { "bigint", CODEC_BIGINT }, { "boolean", CODEC_BOOLEAN },
   { "timestamp_iso", CODEC_TIMESTAMP_ISO }, { "mysql_datetime", CODEC_MYSQL_DATETIME },
   { "mysql_date", CODEC_MYSQL_DATE }, { "pg_array", CODEC_PG_ARRAY },
@@ -294,9 +295,10 @@ void dzl_encode_value(lua_State *L, int idx, int eCodec, int iCol, dz_value *v, 
       }
       break;
     case CODEC_NUMERIC_BIGINT:
+    case CODEC_NUMERIC_BIGINT64:
     case CODEC_BLOB_BIGINT: {
       int64_t i;
-      if (!dzl_toint64(L, idx, &i) && isBigDecimalText(L, idx)) {
+      if (eCodec != CODEC_NUMERIC_BIGINT64 && !dzl_toint64(L, idx, &i) && isBigDecimalText(L, idx)) {
         setText(v, eCodec == CODEC_BLOB_BIGINT ? DZ_BLOB : DZ_TEXT, lua_tolstring(L, idx, &n), 0);
         v->u.s.n = n;
         return;
@@ -445,6 +447,7 @@ void dzl_push_decoded(lua_State *L, const dz_value *v, int eCodec, int iFnIdx) {
       pushString(L, v);
       return;
     case CODEC_NUMERIC_BIGINT:
+    case CODEC_NUMERIC_BIGINT64:
     case CODEC_BLOB_BIGINT: {
       int64_t i;
       if ((v->t == DZ_TEXT || v->t == DZ_BLOB) && parseInt64(v->u.s.z, v->u.s.n, &i)) { dzl_pushint64(L, i); return; }
