@@ -20,6 +20,7 @@ valgrind
 postgresql-15 postgresql-15-postgis-3 libpq-dev
 mariadb-server mariadb-client libmariadb-dev
 clang libclang-rt-14-dev
+locales
 "
 PACKAGES="$PACKAGES ${DZ_EXTRA_PACKAGES:-} $*"
 
@@ -35,8 +36,21 @@ for p in $PACKAGES; do
   fi
 done
 
+# A comma-decimal locale, so spec/json_spec.lua can show the JSON codec does
+# not follow the C locale's decimal point (de_DE.UTF-8, generated once).
+ensure_locale() {
+  if locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$'; then return 0; fi
+  [ -f /etc/locale.gen ] || return 0
+  if [ "$(id -u)" -eq 0 ]; then S=""; elif command -v sudo >/dev/null 2>&1; then S="sudo"; else return 0; fi
+  echo "deps: generating the de_DE.UTF-8 locale"
+  $S sed -i 's/^# *\(de_DE\.UTF-8 UTF-8\)/\1/' /etc/locale.gen
+  grep -q '^de_DE.UTF-8 UTF-8' /etc/locale.gen || echo 'de_DE.UTF-8 UTF-8' | $S tee -a /etc/locale.gen >/dev/null
+  $S locale-gen >/dev/null || true
+}
+
 if [ -z "$missing" ]; then
   echo "deps: all packages installed"
+  ensure_locale
   exit 0
 fi
 
@@ -53,3 +67,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update
 # shellcheck disable=SC2086
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing
+ensure_locale

@@ -90,7 +90,8 @@ enum {
   CODEC_MYSQL_DATE,      /* seconds -> a datetime string; a date read back as its instant */
   CODEC_PG_ARRAY,        /* Lua sequence <-> array literal; element codec in bits 8..15 */
   CODEC_POINT_XY, CODEC_POINT_TUPLE, CODEC_LINE_ABC, CODEC_LINE_TUPLE,
-  CODEC_GEOMETRY_XY, CODEC_GEOMETRY_TUPLE, CODEC_VECTOR
+  CODEC_GEOMETRY_XY, CODEC_GEOMETRY_TUPLE, CODEC_VECTOR,
+  CODEC_NUMERIC_BIGINT64 /* sqlite numeric 'bigint': int64 only (numeric affinity would round more) */
 };
 
 /* A codec number may carry an array's element codec and element kind:
@@ -173,12 +174,13 @@ void dzl_encode(Conv *cv, int idx, int iCol, dz_value *pOut);
 void dzl_encode_value(lua_State *L, int idx, int eCodec, int iCol, dz_value *pOut, int iAnchor, int *pnAnchor);
 void dzl_push_decoded(lua_State *L, const dz_value *v, int eCodec, int iFnIdx);
 void dzl_push_value(lua_State *L, const dz_value *v);
+int dzl_value_error(lua_State *L, int iCol, const char *zFmt, ...);
 void dzl_fmt_number(char *a, size_t n, double f);
 
 /* codec_text.c */
 int dzl_parse_instant(const char *z, size_t n, double *pOut);
 void dzl_format_instant(char *a, size_t n, double secs, int bMysql);
-void dzl_push_shape_text(lua_State *L, int idx, int eCodec);
+void dzl_push_shape_text(lua_State *L, int idx, int eCodec, int iCol);
 void dzl_push_shape_value(lua_State *L, const char *z, size_t n, int eCodec);
 void dzl_push_array_text(lua_State *L, int idx, int eElem, int iCol, int iAnchor, int *pnAnchor);
 void dzl_push_array_value(lua_State *L, const char *z, size_t n, int eElem, int eKind, int iFnIdx);

@@ -9,6 +9,7 @@
 ** 5.1/LuaJIT), NaN and infinities are refused as params.
 */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@ static const struct { const char *zName; int eCodec; } aCodecName[] = {
   { "json", CODEC_JSON }, { "blob", CODEC_BLOB }, { "blob_json", CODEC_BLOB_JSON },
   { "blob_bigint", CODEC_BLOB_BIGINT }, { "numeric_string", CODEC_NUMERIC_STRING },
   { "numeric_number", CODEC_NUMERIC_NUMBER }, { "numeric_bigint", CODEC_NUMERIC_BIGINT },
+  { "numeric_bigint64", CODEC_NUMERIC_BIGINT64 },
   { "custom", CODEC_CUSTOM }, { "bigint", CODEC_BIGINT }, { "boolean", CODEC_BOOLEAN },
   { "timestamp_iso", CODEC_TIMESTAMP_ISO }, { "mysql_datetime", CODEC_MYSQL_DATETIME },
   { "mysql_date", CODEC_MYSQL_DATE }, { "pg_array", CODEC_PG_ARRAY },
@@ -150,21 +152,37 @@ static void setText(dz_value *v, dz_type t, const char *z, size_t n) {
   v->u.s.n = n;
 }
 
+/* Raise a bad-value error, naming the column when the caller knows it
+** (iCol: stack index of the Lua column, or 0): "... (column "users"."age")". */
+int dzl_value_error(lua_State *L, int iCol, const char *zFmt, ...) {
+  va_list ap;
+  va_start(ap, zFmt);
+  lua_pushvfstring(L, zFmt, ap);
+  va_end(ap);
+  if (iCol) {
+    LCol *p = dzl_colptr(L, iCol);
+    if (p && p->c.pTable) lua_pushfstring(L, " (column \"%s\".\"%s\")", p->c.pTable->zName, p->c.zName);
+    else lua_pushliteral(L, "");
+    lua_concat(L, 2);
+  }
+  return lua_error(L);
+}
+
 /* Milliseconds of a seconds value, rounded to the nearest millisecond
 ** (the corpus's 1719791999.123 is not exact in binary). */
-static double roundMs(lua_State *L, int idx, const char *zWhat) {
+static double roundMs(lua_State *L, int idx, const char *zWhat, int iCol) {
   lua_Number s;
   if (lua_type(L, idx) != LUA_TNUMBER) {
-    luaL_error(L, "drizzle: %s value must be a number of seconds since the epoch, got %s", zWhat, luaL_typename(L, idx));
+    dzl_value_error(L, iCol, "drizzle: %s value must be a number of seconds since the epoch, got %s", zWhat, luaL_typename(L, idx));
   }
   s = lua_tonumber(L, idx);
-  if (s != s || s == HUGE_VAL || s == -HUGE_VAL) luaL_error(L, "drizzle: %s value must be finite", zWhat);
+  if (s != s || s == HUGE_VAL || s == -HUGE_VAL) dzl_value_error(L, iCol, "drizzle: %s value must be finite", zWhat);
   return floor(s * 1000.0 + 0.5);
 }
 
 /* A plain Lua value by its type. Does not return on a value that cannot be
 ** a parameter. */
-static void encodePlain(lua_State *L, int idx, dz_value *v, int eBlob) {
+static void encodePlain(lua_State *L, int idx, dz_value *v, int eBlob, int iCol) {
   switch (lua_type(L, idx)) {
     case LUA_TNUMBER: {
       int64_t i;
@@ -174,7 +192,7 @@ static void encodePlain(lua_State *L, int idx, dz_value *v, int eBlob) {
       {
         lua_Number f = lua_tonumber(L, idx);
         if (f != f || f == HUGE_VAL || f == -HUGE_VAL) {
-          luaL_error(L, "drizzle: cannot bind NaN or infinity as a parameter");
+          dzl_value_error(L, iCol, "drizzle: cannot bind NaN or infinity as a parameter");
         }
 #if LUA_VERSION_NUM < 503
         if (dzl_toint64(L, idx, &i)) { v->t = DZ_INT; v->u.i = i; return; }
@@ -205,7 +223,7 @@ static void encodePlain(lua_State *L, int idx, dz_value *v, int eBlob) {
     default:
       break;
   }
-  luaL_error(L, "drizzle: cannot bind a %s as a parameter", luaL_typename(L, idx));
+  dzl_value_error(L, iCol, "drizzle: cannot bind a %s as a parameter", luaL_typename(L, idx));
 }
 
 /* Encode the value at idx by codec eCodec; iCol is the stack index of the
@@ -226,7 +244,7 @@ void dzl_encode_value(lua_State *L, int idx, int eCodec, int iCol, dz_value *v, 
     case CODEC_MYSQL_DATETIME:
     case CODEC_MYSQL_DATE:
       if (t == LUA_TSTRING) break;          /* already the server's text */
-      dzl_format_instant(a, sizeof a, roundMs(L, idx, "timestamp") / 1000.0, CODEC_BASE(eCodec) != CODEC_TIMESTAMP_ISO);
+      dzl_format_instant(a, sizeof a, roundMs(L, idx, "timestamp", iCol) / 1000.0, CODEC_BASE(eCodec) != CODEC_TIMESTAMP_ISO);
       lua_pushstring(L, a);
       setText(v, DZ_TEXT, anchorTop(L, iAnchor, pnAnchor, &n), 0);
       v->u.s.n = n;
@@ -239,7 +257,7 @@ void dzl_encode_value(lua_State *L, int idx, int eCodec, int iCol, dz_value *v, 
         return;
       }
       if (!dzl_toint64(L, idx, &i)) {
-        luaL_error(L, "drizzle: bigint value must be an integer (or its decimal string), got %s", luaL_typename(L, idx));
+        dzl_value_error(L, iCol, "drizzle: bigint value must be an integer (or its decimal string), got %s", luaL_typename(L, idx));
       }
       v->t = DZ_INT;
       v->u.i = i;
@@ -255,25 +273,25 @@ void dzl_encode_value(lua_State *L, int idx, int eCodec, int iCol, dz_value *v, 
     case CODEC_POINT_XY: case CODEC_POINT_TUPLE: case CODEC_LINE_ABC: case CODEC_LINE_TUPLE:
     case CODEC_GEOMETRY_XY: case CODEC_GEOMETRY_TUPLE: case CODEC_VECTOR: {
       const char *z;
-      dzl_push_shape_text(L, idx, CODEC_BASE(eCodec));
+      dzl_push_shape_text(L, idx, CODEC_BASE(eCodec), iCol);
       z = anchorTop(L, iAnchor, pnAnchor, &n);
       setText(v, DZ_TEXT, z, n);
       return;
     }
     case CODEC_TIMESTAMP_S:
       v->t = DZ_INT;
-      v->u.i = (int64_t)floor(roundMs(L, idx, "timestamp") / 1000.0);
+      v->u.i = (int64_t)floor(roundMs(L, idx, "timestamp", iCol) / 1000.0);
       return;
     case CODEC_TIMESTAMP_MS:
       v->t = DZ_INT;
-      v->u.i = (int64_t)roundMs(L, idx, "timestamp_ms");
+      v->u.i = (int64_t)roundMs(L, idx, "timestamp_ms", iCol);
       return;
     case CODEC_JSON:
     case CODEC_BLOB_JSON: {
       const char *z;
       lua_getfield(L, LUA_REGISTRYINDEX, "drizzle.json.encode");
       lua_pushvalue(L, idx);
-      lua_call(L, 1, 1);
+      if (lua_pcall(L, 1, 1, 0)) dzl_value_error(L, iCol, "%s", lua_tostring(L, -1));
       z = anchorTop(L, iAnchor, pnAnchor, &n);
       setText(v, eCodec == CODEC_JSON ? DZ_TEXT : DZ_BLOB, z, n);
       return;
@@ -295,15 +313,16 @@ void dzl_encode_value(lua_State *L, int idx, int eCodec, int iCol, dz_value *v, 
       }
       break;
     case CODEC_NUMERIC_BIGINT:
+    case CODEC_NUMERIC_BIGINT64:
     case CODEC_BLOB_BIGINT: {
       int64_t i;
-      if (!dzl_toint64(L, idx, &i) && isBigDecimalText(L, idx)) {
+      if (eCodec != CODEC_NUMERIC_BIGINT64 && !dzl_toint64(L, idx, &i) && isBigDecimalText(L, idx)) {
         setText(v, eCodec == CODEC_BLOB_BIGINT ? DZ_BLOB : DZ_TEXT, lua_tolstring(L, idx, &n), 0);
         v->u.s.n = n;
         return;
       }
       if (!dzl_toint64(L, idx, &i)) {
-        luaL_error(L, "drizzle: bigint value must be an integer, got %s", luaL_typename(L, idx));
+        dzl_value_error(L, iCol, "drizzle: bigint value must be an integer, got %s", luaL_typename(L, idx));
       }
       snprintf(a, sizeof a, "%lld", (long long)i);
       lua_pushstring(L, a);
@@ -321,7 +340,7 @@ void dzl_encode_value(lua_State *L, int idx, int eCodec, int iCol, dz_value *v, 
             const char *z = anchorTop(L, iAnchor, pnAnchor, &n);
             setText(v, DZ_TEXT, z, n);
           } else {
-            encodePlain(L, -1, v, 0);
+            encodePlain(L, -1, v, 0, iCol);
             lua_pop(L, 1);
           }
           return;
@@ -332,7 +351,7 @@ void dzl_encode_value(lua_State *L, int idx, int eCodec, int iCol, dz_value *v, 
     default:
       break;
   }
-  encodePlain(L, idx, v, eCodec == CODEC_BLOB);
+  encodePlain(L, idx, v, eCodec == CODEC_BLOB, iCol);
 }
 
 /* ------------------------------------------------------------- decoding */
@@ -446,6 +465,7 @@ void dzl_push_decoded(lua_State *L, const dz_value *v, int eCodec, int iFnIdx) {
       pushString(L, v);
       return;
     case CODEC_NUMERIC_BIGINT:
+    case CODEC_NUMERIC_BIGINT64:
     case CODEC_BLOB_BIGINT: {
       int64_t i;
       if ((v->t == DZ_TEXT || v->t == DZ_BLOB) && parseInt64(v->u.s.z, v->u.s.n, &i)) { dzl_pushint64(L, i); return; }

@@ -124,11 +124,11 @@ void dzl_format_instant(char *a, size_t n, double secs, int bMysql) {
 
 /* ------------------------------------------------------------ numbers */
 
-static lua_Number checkCoord(lua_State *L, int idx, const char *zWhat) {
+static lua_Number checkCoord(lua_State *L, int idx, const char *zWhat, int iCol) {
   lua_Number f;
-  if (lua_type(L, idx) != LUA_TNUMBER) luaL_error(L, "drizzle: %s must be numbers, got %s", zWhat, luaL_typename(L, idx));
+  if (lua_type(L, idx) != LUA_TNUMBER) dzl_value_error(L, iCol, "drizzle: %s must be numbers, got %s", zWhat, luaL_typename(L, idx));
   f = lua_tonumber(L, idx);
-  if (f != f || f == HUGE_VAL || f == -HUGE_VAL) luaL_error(L, "drizzle: %s must be finite", zWhat);
+  if (f != f || f == HUGE_VAL || f == -HUGE_VAL) dzl_value_error(L, iCol, "drizzle: %s must be finite", zWhat);
   return f;
 }
 
@@ -141,7 +141,7 @@ static lua_Number checkCoord(lua_State *L, int idx, const char *zWhat) {
 **   vector {1,2,3} -> "[1,2,3]"
 ** Each number is read and popped before the buffer is touched: a
 ** luaL_Buffer may keep slots of its own on the stack. */
-void dzl_push_shape_text(lua_State *L, int idx, int eCodec) {
+void dzl_push_shape_text(lua_State *L, int idx, int eCodec, int iCol) {
   static const char *const azXY[] = { "x", "y" }, *const azABC[] = { "a", "b", "c" };
   luaL_Buffer b;
   int i, n;
@@ -149,7 +149,7 @@ void dzl_push_shape_text(lua_State *L, int idx, int eCodec) {
   const char *const *azKey = NULL;
   idx = idx < 0 ? lua_gettop(L) + idx + 1 : idx;
   if (lua_type(L, idx) == LUA_TSTRING) { lua_pushvalue(L, idx); return; }  /* already text */
-  if (!lua_istable(L, idx)) luaL_error(L, "drizzle: a table expected for a point/line/vector value, got %s", luaL_typename(L, idx));
+  if (!lua_istable(L, idx)) dzl_value_error(L, iCol, "drizzle: a table expected for a point/line/vector value, got %s", luaL_typename(L, idx));
   switch (eCodec) {
     case CODEC_POINT_XY: azKey = azXY; n = 2; break;
     case CODEC_POINT_TUPLE: n = 2; break;
@@ -164,7 +164,7 @@ void dzl_push_shape_text(lua_State *L, int idx, int eCodec) {
   for (i = 0; i < n; i++) {
     char a[48];
     if (azKey) lua_getfield(L, idx, azKey[i]); else lua_rawgeti(L, idx, i + 1);
-    checkCoord(L, -1, zWhat);
+    checkCoord(L, -1, zWhat, iCol);
 #if LUA_VERSION_NUM >= 503
     if (lua_isinteger(L, -1)) snprintf(a, sizeof a, "%lld", (long long)lua_tointeger(L, -1));
     else
@@ -382,7 +382,7 @@ static void pushArrayLevel(lua_State *L, int idx, int eElem, int iCol, int iAnch
 void dzl_push_array_text(lua_State *L, int idx, int eElem, int iCol, int iAnchor, int *pnAnchor) {
   idx = idx < 0 ? lua_gettop(L) + idx + 1 : idx;
   if (lua_type(L, idx) == LUA_TSTRING) { lua_pushvalue(L, idx); return; }
-  if (!lua_istable(L, idx)) luaL_error(L, "drizzle: an array column takes a Lua sequence, got %s", luaL_typename(L, idx));
+  if (!lua_istable(L, idx)) dzl_value_error(L, iCol, "drizzle: an array column takes a Lua sequence, got %s", luaL_typename(L, idx));
   pushArrayLevel(L, idx, eElem, iCol, iAnchor, pnAnchor, 0);
 }
 

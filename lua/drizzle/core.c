@@ -1222,7 +1222,9 @@ static int l_prepExec(lua_State *L) {
       lua_rawget(L, 3);
       if (lua_isnil(L, -1)) luaL_error(L, "drizzle: no value for placeholder \"%s\"", p->aParam[i].v.u.s.z);
       iVal = lua_gettop(L);                           /* stays on the stack: keeps its bytes alive */
-      if (p->aCodec[i] == CODEC_CUSTOM || CODEC_IS_CUSTOM_ARRAY(p->aCodec[i])) { lua_rawgeti(L, iCols, i + 1); iCol = iVal + 1; }
+      /* the column (custom codecs call it; errors name it) */
+      lua_rawgeti(L, iCols, i + 1);
+      if (!lua_isnil(L, -1)) iCol = iVal + 1;
       dzl_encode_value(L, iVal, p->aCodec[i], iCol, &aVal[i], iAnchor, &nAnchor);
       lua_settop(L, iVal);
     } else {

@@ -219,12 +219,6 @@ end
 
 function M.mysqlTable(name, columns, extra) return newTable(name, columns, extra, nil) end
 
-function M.mysqlTableCreator(customize)
-  if type(customize) ~= "function" then
-    error("bad argument #1 to 'mysqlTableCreator' (function expected, got " .. type(customize) .. ")", 2)
-  end
-  return function(name, columns, extra) return newTable(customize(name), columns, extra, nil) end
-end
 
 function M.mysqlView(name, columns) return views.builder("mysql", name, columns, nil, false) end
 
@@ -239,13 +233,7 @@ function M.mysqlSchema(name)
 end
 M.mysqlDatabase = M.mysqlSchema
 
-M.alias = schema.alias
-M.index = schema.index
-M.uniqueIndex = schema.uniqueIndex
-M.unique = schema.unique
-M.check = schema.check
-M.primaryKey = schema.primaryKey
-M.foreignKey = schema.foreignKey
+schema.exportCommon(M, "mysqlTableCreator", function(name, columns, extra) return newTable(name, columns, extra, nil) end)
 
 ------------------------------------------------------------------ queries
 
@@ -253,15 +241,6 @@ local setops = session.setOperators("mysql")
 for k, v in pairs(setops) do M[k] = v end
 
 -- drizzle("mysql://user:pass@host:port/db") | drizzle({ connection = url | { host, port, user, password, database }, schema, mode, logger, casing })
-M.drizzle = session.factory("mysql", function(target)
-  if type(target) == "string" then return target, {} end
-  if type(target) == "table" then
-    local conn = target.connection or target.client
-    if type(conn) == "string" then return conn, target end
-    if type(conn) == "table" then return session.mysqlUrl(conn), target end
-    error("mysql.drizzle: options need a connection (URL string or table of host, port, user, password, database)", 3)
-  end
-  error("bad argument #1 to 'drizzle' (connection URL or options table expected, got " .. type(target) .. ")", 3)
-end)
+M.drizzle = session.serverFactory("mysql", session.mysqlUrl)
 
 return M

@@ -339,13 +339,6 @@ end
 
 function M.pgTable(name, columns, extra) return newTable(name, columns, extra, nil) end
 
--- pgTableCreator(function(name) return "app_" .. name end)
-function M.pgTableCreator(customize)
-  if type(customize) ~= "function" then
-    error("bad argument #1 to 'pgTableCreator' (function expected, got " .. type(customize) .. ")", 2)
-  end
-  return function(name, columns, extra) return newTable(customize(name), columns, extra, nil) end
-end
 
 ------------------------------------------------------------------- views
 
@@ -371,13 +364,7 @@ function M.pgSchema(name)
   return setmetatable({ kind = "schema", schemaName = name }, SchemaMT)
 end
 
-M.alias = schema.alias
-M.index = schema.index
-M.uniqueIndex = schema.uniqueIndex
-M.unique = schema.unique
-M.check = schema.check
-M.primaryKey = schema.primaryKey
-M.foreignKey = schema.foreignKey
+schema.exportCommon(M, "pgTableCreator", function(name, columns, extra) return newTable(name, columns, extra, nil) end)
 
 ------------------------------------------------------------------ queries
 
@@ -385,15 +372,6 @@ local setops = session.setOperators("pg")
 for k, v in pairs(setops) do M[k] = v end
 
 -- drizzle("postgres://...") | drizzle({ connection = url | { host = ..., ... }, schema = ..., logger = ..., casing = ... })
-M.drizzle = session.factory("pg", function(target)
-  if type(target) == "string" then return target, {} end
-  if type(target) == "table" then
-    local conn = target.connection or target.client
-    if type(conn) == "string" then return conn, target end
-    if type(conn) == "table" then return session.conninfo(conn), target end
-    error("pg.drizzle: options need a connection (URL string or table of host, port, user, password, database)", 3)
-  end
-  error("bad argument #1 to 'drizzle' (connection URL or options table expected, got " .. type(target) .. ")", 3)
-end)
+M.drizzle = session.serverFactory("pg", session.conninfo)
 
 return M

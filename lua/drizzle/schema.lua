@@ -428,4 +428,19 @@ function M.foreignKey(cfg)
   return setmetatable({ kind = "foreignKey", columns = cfg.columns, foreignColumns = cfg.foreignColumns, name = cfg.name }, Extra)
 end
 
+-- What every dialect module exports alike (alias, index, uniqueIndex,
+-- unique, check, primaryKey, foreignKey) and its <dialect>TableCreator.
+function M.exportCommon(module, creatorName, newTable)
+  for _, k in ipairs({ "alias", "index", "uniqueIndex", "unique", "check", "primaryKey", "foreignKey" }) do
+    module[k] = M[k]
+  end
+  -- <dialect>TableCreator(function(name) return "app_" .. name end)
+  module[creatorName] = function(customize)
+    if type(customize) ~= "function" then
+      error(("bad argument #1 to '%s' (function expected, got %s)"):format(creatorName, type(customize)), 2)
+    end
+    return function(name, columns, extra) return newTable(customize(name), columns, extra) end
+  end
+end
+
 return M

@@ -965,6 +965,22 @@ function M.factory(dialect, parseTarget)
   end })
 end
 
+-- drizzle(url) | drizzle({ connection = url | { host, port, ... }, schema, logger, casing, ... })
+-- for a server dialect; toTarget turns a connection table into the
+-- driver's target string (a libpq conninfo, a mysql:// URL).
+function M.serverFactory(dialect, toTarget)
+  return M.factory(dialect, function(target)
+    if type(target) == "string" then return target, {} end
+    if type(target) == "table" then
+      local conn = target.connection or target.client
+      if type(conn) == "string" then return conn, target end
+      if type(conn) == "table" then return toTarget(conn), target end
+      error(("%s.drizzle: options need a connection (URL string or table of host, port, user, password, database)"):format(dialect), 3)
+    end
+    error("bad argument #1 to 'drizzle' (connection URL or options table expected, got " .. type(target) .. ")", 3)
+  end)
+end
+
 M.Select, M.Insert, M.Update, M.Delete = Select, Insert, Update, Delete
 M.requireConn = requireConn
 return M

@@ -61,7 +61,7 @@ function M.numeric(a, b)
   local mode = config.mode or "string"
   local columnType, codec = "SQLiteNumeric", "numeric_string"
   if mode == "number" then columnType, codec = "SQLiteNumericNumber", "numeric_number"
-  elseif mode == "bigint" then columnType, codec = "SQLiteNumericBigInt", "numeric_bigint"
+  elseif mode == "bigint" then columnType, codec = "SQLiteNumericBigInt", "numeric_bigint64"
   elseif mode ~= "string" then
     error(("numeric(%s): unknown mode %q (string, number, bigint)"):format(name or "", tostring(mode)), 2)
   end
@@ -109,23 +109,10 @@ function M.sqliteView(name, columns)
   return require("drizzle.views").builder("sqlite", name, columns, nil, false)
 end
 
--- sqliteTableCreator(function(name) return "app_" .. name end)
-function M.sqliteTableCreator(customize)
-  if type(customize) ~= "function" then
-    error("bad argument #1 to 'sqliteTableCreator' (function expected, got " .. type(customize) .. ")", 2)
-  end
-  return function(name, columns, extra)
-    return schema.newTable("sqliteTable", customize(name), columns, extra, { dialect = "sqlite" })
-  end
-end
 
-M.alias = schema.alias
-M.index = schema.index
-M.uniqueIndex = schema.uniqueIndex
-M.unique = schema.unique
-M.check = schema.check
-M.primaryKey = schema.primaryKey
-M.foreignKey = schema.foreignKey
+schema.exportCommon(M, "sqliteTableCreator", function(name, columns, extra)
+  return schema.newTable("sqliteTable", name, columns, extra, { dialect = "sqlite" })
+end)
 
 ------------------------------------------------------------------ queries
 

@@ -97,12 +97,20 @@ static int opInsert(const dz_dialect *d, dz_buf *pOut) {
   dz_render r;
   dz_conflict c;
   dz_chunk target;
+  dz_set_item set;
   dz_field ret;
   int i;
   memset(&s, 0, sizeof s);
   for (i = 0; i < 300; i++) { aCell[2 * i] = iparam(i); aCell[2 * i + 1] = sparam("a name with 'quotes' and \"doubles\""); }
   s.pTable = &users; s.apCol = apCol; s.nCol = 2; s.aCell = aCell; s.nRow = 300;
-  memset(&c, 0, sizeof c); target = col(&colId); c.aTarget = &target; c.nTarget = 1;
+  memset(&c, 0, sizeof c); target = col(&colId);
+  if (strcmp(dz_dialect_name(d), "mysql") == 0) {
+    /* mysql has no conflict target: on duplicate key update name = ? */
+    set.pCol = &colName; set.value = sparam("dup");
+    c.bUpdate = 1; c.aSet = &set; c.nSet = 1;
+  } else {
+    c.aTarget = &target; c.nTarget = 1;
+  }
   s.aConflict = &c; s.nConflict = 1;
   memset(&ret, 0, sizeof ret); ret.expr = col(&colId);
   if (dz_dialect_features(d) & DZ_F_RETURNING) { s.aReturning = &ret; s.nReturning = 1; s.bReturning = 1; }
@@ -137,17 +145,17 @@ static int opTemplateDdl(const dz_dialect *d, dz_buf *pOut) {
   int rc;
   static const char *const azCol[] = { "name" };
   dz_ddl_column aCol[] = {
-    { "id", "integer", 1, 1, 1, NULL, NULL, DZ_DDL_GEN_NONE },
-    { "na`me", "text", 0, 0, 0, "'x'", NULL, DZ_DDL_GEN_NONE },
+    { .zName = "id", .zType = "integer", .bPrimaryKey = 1, .bNotNull = 1, .bAutoincrement = 1 },
+    { .zName = "na`me", .zType = "text", .zDefault = "'x'" },
   };
   dz_ddl_table t = { NULL, "us`ers", aCol, 2, NULL, 0, NULL, 0, NULL, 0, NULL, 0 };
-  dz_ddl_index x = { NULL, "us`ers", "by_name", azCol, 1, NULL, 1, NULL };
+  dz_ddl_index x = { .zTable = "us`ers", .zName = "by_name", .azCol = azCol, .nCol = 1, .bUnique = 1 };
   memset(zLong, '?', sizeof zLong); zLong[7] = 'x'; zLong[sizeof zLong - 1] = 0;
   dz_buf_init(&b);
   rc = dz_template_split(zLong, strlen(zLong), &b, addPart, pOut);
   dz_buf_free(&b);
   if (rc) return rc;
-  if (strcmp(dz_dialect_name(d), "sqlite") != 0) return DZ_OK;   /* DDL: sqlite only so far */
+  if (pOut->err) return DZ_NOMEM;           /* a part the callback could not keep */
   rc = dz_ddl_create_table(d, &t, pOut);
   if (rc == DZ_OK) rc = dz_ddl_create_index(d, &x, pOut);
   return rc;
