@@ -327,7 +327,7 @@ static void pushArrayLevel(lua_State *L, int idx, int eElem, int iCol, int iAnch
     lua_Number k = lua_type(L, -2) == LUA_TNUMBER ? lua_tonumber(L, -2) : 0;
     if (!(k >= 1 && k <= n && k == (lua_Number)(int)k)) {
       const char *zKey = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : luaL_typename(L, -2);
-      luaL_error(L, "drizzle: an array column takes a Lua sequence, got a table with key \"%s\"", zKey);
+      dzl_value_error(L, iCol, "drizzle: an array column takes a Lua sequence, got a table with key \"%s\"", zKey);
     }
     lua_pop(L, 1);
   }
