@@ -141,6 +141,9 @@ end
 -- everything else is a param encoded like `col`.
 function M.bindIfParam(value, col)
   local k = kindOf(value)
+  -- a placeholder is filled at execution and encoded by col as the value it
+  -- stands for would be (a bytea column binds the bytes as a blob)
+  if k == K.PLACEHOLDER and col ~= nil then return setmetatable({ value = value, col = col }, Param) end
   if k and k ~= K.PARAM then return value end
   if k == K.PARAM then return value end
   return setmetatable({ value = value, col = col }, Param)

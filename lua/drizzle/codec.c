@@ -304,6 +304,7 @@ void dzl_encode_value(lua_State *L, int idx, int eCodec, int iCol, dz_value *v, 
         else
 #endif
         if (dzl_toint64(L, idx, &i) && LUA_VERSION_NUM < 503) snprintf(a, sizeof a, "%lld", (long long)i);
+        else if (!isfinite(lua_tonumber(L, idx))) dzl_value_error(L, iCol, "drizzle: cannot bind NaN or infinity as a parameter");
         else dzl_fmt_number(a, sizeof a, lua_tonumber(L, idx));
         lua_pushstring(L, a);
         setText(v, DZ_TEXT, anchorTop(L, iAnchor, pnAnchor, &n), 0);

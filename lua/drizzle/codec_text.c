@@ -321,6 +321,16 @@ static void pushArrayLevel(lua_State *L, int idx, int eElem, int iCol, int iAnch
   luaL_Buffer b;
   if (depth > 32) luaL_error(L, "drizzle: array nested too deeply");
   n = (int)dzl_rawlen(L, idx);
+  /* a key outside 1..n would be dropped without a word: refuse it */
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    lua_Number k = lua_type(L, -2) == LUA_TNUMBER ? lua_tonumber(L, -2) : 0;
+    if (!(k >= 1 && k <= n && k == (lua_Number)(int)k)) {
+      const char *zKey = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : luaL_typename(L, -2);
+      dzl_value_error(L, iCol, "drizzle: an array column takes a Lua sequence, got a table with key \"%s\"", zKey);
+    }
+    lua_pop(L, 1);
+  }
   lua_createtable(L, n, 0);
   iParts = lua_gettop(L);
   for (i = 1; i <= n; i++) {

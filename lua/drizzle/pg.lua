@@ -93,6 +93,13 @@ function M.bigserial(a, b)
   return c
 end
 
+-- bytea(name?): bytes, bound in binary format (any byte, NUL included, and
+-- never read as the server's escape syntax: "\\x41" stays those 4 bytes)
+function M.bytea(a, b)
+  local name, config = nameAndConfig("bytea", a, b)
+  return column({ columnType = "PgBytea", sqlType = "bytea", codec = "blob" }, name, config)
+end
+
 -- text(name?, { enum = {...} })
 function M.text(a, b)
   local name, config = nameAndConfig("text", a, b)
