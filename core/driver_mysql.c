@@ -296,18 +296,6 @@ nomem:
 
 /* ------------------------------------------------------------ connection */
 
-/* mysql_init() initializes the library once (client plugins, character
-** sets: allocations only mysql_library_end frees). When the module holding
-** this driver is unloaded (lua_close dlcloses it) or the process exits, end
-** the library, so leak checkers see nothing held. Set by the first
-** connectTarget; connections are single-threaded per dz_conn. */
-static int bLibraryUsed = 0;
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((destructor)) static void endLibrary(void){
-  if( bLibraryUsed ){ mysql_library_end(); bLibraryUsed = 0; }
-}
-#endif
-
 /* A connected MYSQL handle for p's target, or NULL with *pErr filled. */
 static MYSQL *connectTarget(dz_conn *p, int *pRc, dz_dberr *pErr){
   MYSQL *db = mysql_init(NULL);
@@ -315,7 +303,6 @@ static MYSQL *connectTarget(dz_conn *p, int *pRc, dz_dberr *pErr){
   my_bool bOff = 0;
   unsigned long mFlag = CLIENT_FOUND_ROWS;
   const char *zHost = p->zHost && p->zHost[0] ? p->zHost : "localhost";
-  bLibraryUsed = 1;
   if( db==NULL ){
     *pRc = dz_dberr_set(pErr, DZ_NOMEM, "mysql: out of memory (mysql_init)");
     return NULL;
