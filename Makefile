@@ -51,7 +51,7 @@ OPTFLAGS ?= -O2 -g
 # The core's flags are part of the contract: -std=c11 -O2 -g -fPIC -Wall -Wextra -Icore/include
 CORE_CFLAGS = -std=c11 $(OPTFLAGS) -fPIC -Wall -Wextra -Icore/include $(SQLITE_CFLAGS) $(DRIVER_CFLAGS) $(EXTRA_CFLAGS)
 BIND_CFLAGS = -std=c11 $(OPTFLAGS) -fPIC -Wall -Wextra -Icore/include $(LUA_CFLAGS) $(SQLITE_CFLAGS) $(EXTRA_CFLAGS)
-CTEST_CFLAGS = -std=c11 $(OPTFLAGS) -Wall -Wextra -Icore/include -Icore $(SQLITE_CFLAGS) $(DRIVER_CFLAGS) $(EXTRA_CFLAGS)
+CTEST_CFLAGS = -std=c11 $(OPTFLAGS) -Wall -Wextra -Wno-missing-field-initializers -Icore/include -Icore $(SQLITE_CFLAGS) $(DRIVER_CFLAGS) $(EXTRA_CFLAGS)
 LIBFLAG  ?= -shared
 DEPFLAGS  = -MMD -MP
 

@@ -68,6 +68,36 @@ static int isSet(const char *z) { return z && z[0]; }
 
 static int finish(dz_buf *b) { return b->err ? DZ_NOMEM : DZ_OK; }
 
+/* An index or key part: an expression's SQL as is, else a quoted column. */
+static void keyPart(const DdlOps *o, dz_buf *b, const char *z, const unsigned char *abExpr, int i) {
+  if (abExpr && abExpr[i]) dz_buf_adds(b, z);
+  else ident(o, b, z);
+}
+
+/* ,\n\tCONSTRAINT <name> CHECK(<cond>) for each check. drizzle-kit quotes
+** the name with cQuote (SQLite: '"', not its backquote) and writes the
+** keyword zCheck (" CHECK(" or pg's " CHECK ("). */
+static void checkConstraints(const DdlOps *o, dz_buf *b, const dz_ddl_table *t, char cQuote, const char *zCheck) {
+  int i;
+  for (i = 0; i < t->nCheck; i++) {
+    dz_buf_adds(b, ",\n\tCONSTRAINT ");
+    addQuoted(b, cQuote ? cQuote : o->cQuote, t->aCheck[i].zName);
+    dz_buf_adds(b, zCheck);
+    dz_buf_adds(b, t->aCheck[i].zValue);
+    dz_buf_addc(b, ')');
+  }
+}
+
+/* pg and mysql: ,\n\tCONSTRAINT "pk" PRIMARY KEY("a","b") for the first composite key. */
+static void namedPrimaryKey(const DdlOps *o, dz_buf *b, const dz_ddl_table *t) {
+  if (t->nPk == 0) return;
+  dz_buf_adds(b, ",\n\tCONSTRAINT ");
+  ident(o, b, t->aPk[0].zName ? t->aPk[0].zName : "");
+  dz_buf_adds(b, " PRIMARY KEY(");
+  identList(o, b, t->aPk[0].azCol, t->aPk[0].nCol, ",");
+  dz_buf_addc(b, ')');
+}
+
 /* The type names drizzle-kit prints upper-case: generated.type.toUpperCase(). */
 static const char *genName(dz_ddl_gen e) {
   return e == DZ_DDL_GEN_STORED ? "STORED" : "VIRTUAL";
@@ -164,13 +194,7 @@ static int sqliteCreateTable(const DdlOps *o, const dz_ddl_table *t, dz_buf *b) 
     identList(o, b, t->aUnique[i].azCol, t->aUnique[i].nCol, ",");
     dz_buf_addc(b, ')');
   }
-  for (i = 0; i < t->nCheck; i++) {
-    dz_buf_adds(b, ",\n\tCONSTRAINT ");
-    addQuoted(b, '"', t->aCheck[i].zName);
-    dz_buf_adds(b, " CHECK(");
-    dz_buf_adds(b, t->aCheck[i].zValue);
-    dz_buf_addc(b, ')');
-  }
+  checkConstraints(o, b, t, '"', " CHECK(");
   dz_buf_adds(b, "\n);\n");
   return finish(b);
 }
@@ -186,8 +210,7 @@ static int sqliteCreateIndex(const DdlOps *o, const dz_ddl_index *x, dz_buf *b) 
   dz_buf_adds(b, " (");
   for (i = 0; i < x->nCol; i++) {
     if (i) dz_buf_addc(b, ',');
-    if (x->abExpr && x->abExpr[i]) dz_buf_adds(b, x->azCol[i]);
-    else ident(o, b, x->azCol[i]);
+    keyPart(o, b, x->azCol[i], x->abExpr, i);
   }
   dz_buf_addc(b, ')');
   if (isSet(x->zWhere)) { dz_buf_adds(b, " WHERE "); dz_buf_adds(b, x->zWhere); }
@@ -417,13 +440,7 @@ static int pgCreateTable(const DdlOps *o, const dz_ddl_table *t, dz_buf *b) {
     pgIdentity(o, b, t->zSchema, &c->identity);
     if (i < t->nCol - 1) dz_buf_adds(b, ",\n");
   }
-  if (t->nPk > 0) {
-    dz_buf_adds(b, ",\n\tCONSTRAINT ");
-    ident(o, b, t->aPk[0].zName ? t->aPk[0].zName : "");
-    dz_buf_adds(b, " PRIMARY KEY(");
-    identList(o, b, t->aPk[0].azCol, t->aPk[0].nCol, ",");
-    dz_buf_addc(b, ')');
-  }
+  namedPrimaryKey(o, b, t);
   for (i = 0; i < t->nUnique; i++) {
     dz_buf_adds(b, ",\n\tCONSTRAINT ");
     ident(o, b, t->aUnique[i].zName);
@@ -431,13 +448,7 @@ static int pgCreateTable(const DdlOps *o, const dz_ddl_table *t, dz_buf *b) {
     identList(o, b, t->aUnique[i].azCol, t->aUnique[i].nCol, ",");
     dz_buf_addc(b, ')');
   }
-  for (i = 0; i < t->nCheck; i++) {
-    dz_buf_adds(b, ",\n\tCONSTRAINT ");
-    ident(o, b, t->aCheck[i].zName);
-    dz_buf_adds(b, " CHECK (");
-    dz_buf_adds(b, t->aCheck[i].zValue);
-    dz_buf_addc(b, ')');
-  }
+  checkConstraints(o, b, t, 0, " CHECK (");
   dz_buf_adds(b, "\n);\n");
   return finish(b);
 }
@@ -462,8 +473,7 @@ static int pgCreateIndex(const DdlOps *o, const dz_ddl_index *x, dz_buf *b) {
     const char *zNulls = x->azNulls && x->azNulls[i] ? x->azNulls[i] : "last";
     const char *zOp = x->azOpclass ? x->azOpclass[i] : NULL;
     if (i) dz_buf_addc(b, ',');
-    if (x->abExpr && x->abExpr[i]) dz_buf_adds(b, x->azCol[i]);
-    else ident(o, b, x->azCol[i]);
+    keyPart(o, b, x->azCol[i], x->abExpr, i);
     if (isSet(zOp)) { dz_buf_addc(b, ' '); dz_buf_adds(b, zOp); }
     else if (bDesc) dz_buf_adds(b, " DESC");
     if (!((!bDesc && strcmp(zNulls, "last") == 0) || isSet(zOp))) {
@@ -605,13 +615,7 @@ static int mysqlCreateTable(const DdlOps *o, const dz_ddl_table *t, dz_buf *b) {
     if (c->bOnUpdate) dz_buf_adds(b, " ON UPDATE CURRENT_TIMESTAMP");
     if (i < t->nCol - 1) dz_buf_adds(b, ",\n");
   }
-  if (t->nPk > 0) {
-    dz_buf_adds(b, ",\n\tCONSTRAINT ");
-    ident(o, b, t->aPk[0].zName ? t->aPk[0].zName : "");
-    dz_buf_adds(b, " PRIMARY KEY(");
-    identList(o, b, t->aPk[0].azCol, t->aPk[0].nCol, ",");
-    dz_buf_addc(b, ')');
-  }
+  namedPrimaryKey(o, b, t);
   for (i = 0; i < t->nUnique; i++) {
     const dz_ddl_key *k = &t->aUnique[i];
     dz_buf_adds(b, ",\n\tCONSTRAINT ");
@@ -619,18 +623,11 @@ static int mysqlCreateTable(const DdlOps *o, const dz_ddl_table *t, dz_buf *b) {
     dz_buf_adds(b, " UNIQUE(");
     for (j = 0; j < k->nCol; j++) {
       if (j) dz_buf_addc(b, ',');
-      if (k->abExpr && k->abExpr[j]) dz_buf_adds(b, k->azCol[j]);
-      else ident(o, b, k->azCol[j]);
+      keyPart(o, b, k->azCol[j], k->abExpr, j);
     }
     dz_buf_addc(b, ')');
   }
-  for (i = 0; i < t->nCheck; i++) {
-    dz_buf_adds(b, ",\n\tCONSTRAINT ");
-    ident(o, b, t->aCheck[i].zName);
-    dz_buf_adds(b, " CHECK(");
-    dz_buf_adds(b, t->aCheck[i].zValue);
-    dz_buf_addc(b, ')');
-  }
+  checkConstraints(o, b, t, 0, " CHECK(");
   dz_buf_adds(b, "\n);\n");
   return finish(b);
 }
@@ -646,8 +643,7 @@ static int mysqlCreateIndex(const DdlOps *o, const dz_ddl_index *x, dz_buf *b) {
   dz_buf_adds(b, " (");
   for (i = 0; i < x->nCol; i++) {
     if (i) dz_buf_addc(b, ',');
-    if (x->abExpr && x->abExpr[i]) dz_buf_adds(b, x->azCol[i]);
-    else ident(o, b, x->azCol[i]);
+    keyPart(o, b, x->azCol[i], x->abExpr, i);
   }
   dz_buf_adds(b, ");");
   return finish(b);

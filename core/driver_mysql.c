@@ -67,6 +67,7 @@ typedef bool my_bool;                 /* MySQL 8's libmysqlclient dropped my_boo
 
 #ifndef ER_CONNECTION_KILLED
 #define ER_CONNECTION_KILLED 1927     /* MariaDB: "Connection was killed" */
+#define ER_CLIENT_INTERACTION_TIMEOUT 4031  /* MySQL 8: idle session closed by the server */
 #endif
 #define BINARY_CHARSET 63             /* charsetnr of binary strings and blobs */
 #define TEXT_START 256                /* first buffer size for a string cell */
@@ -149,7 +150,8 @@ static int fillErr(unsigned iErrno, const char *zState, const char *zMsg, dz_dbe
 
 /* A lost connection marks pConn broken (xBroken) until xReconnect. */
 static void noteLost(dz_conn *pConn, unsigned iErrno){
-  if( iErrno==CR_SERVER_GONE_ERROR || iErrno==CR_SERVER_LOST || iErrno==ER_CONNECTION_KILLED ){
+  if( iErrno==CR_SERVER_GONE_ERROR || iErrno==CR_SERVER_LOST || iErrno==ER_CONNECTION_KILLED
+   || iErrno==ER_CLIENT_INTERACTION_TIMEOUT ){
     pConn->bBroken = 1;
   }
 }
@@ -958,7 +960,7 @@ static int myReset(dz_stmt *p){
 
 static int64_t myChanges(dz_conn *p){ return p->nChanges; }
 
-/* Lost (2006 / 2013 / 1927 seen, or a reconnect failed) or closed. */
+/* Lost (2006 / 2013 / 1927 / 4031 seen, or a reconnect failed) or closed. */
 static int myBroken(dz_conn *p){ return p->bBroken || p->db==NULL; }
 static int64_t myLastInsertId(dz_conn *p){ return p->iLastId; }
 

@@ -416,7 +416,6 @@ typedef struct LConn {
   CacheEntry aCache[CACHE_SIZE];
   int iNextEvict;
   int bInTx;              /* between begin and commit/rollback: no silent reconnect */
-  int bLost;              /* the server went away (mysql errors 2006/2013/1927/4031) */
   dz_buf notices;         /* server notices not yet delivered, each NUL-terminated */
   int iNoticeRef;         /* registry ref of db.onNotice, 0 when none */
 } LConn;
@@ -566,18 +565,13 @@ static int l_exec(lua_State *L) {
 ** see that (the statement fails; finish() reports it). */
 static void reconnectIfBroken(lua_State *L, LConn *c) {
   dz_dberr err;
-  if (!c->pDrv->xReconnect || c->bInTx) return;
-  if (!c->bLost && !(c->pDrv->xBroken && c->pDrv->xBroken(c->pConn))) return;
+  if (!c->pDrv->xReconnect || !c->pDrv->xBroken || c->bInTx || !c->pDrv->xBroken(c->pConn)) return;
   if (c->pDrv->xReconnect(c->pConn, &err)) raiseQueryError(L, &err, NULL, 0, 0, c->pDrv->zName);
-  c->bLost = 0;
 }
 
-/* A statement's failure: notes a lost MySQL connection (libpq tells by
-** itself, through xBroken), then raises the QueryError. */
+/* A statement's failure as a QueryError of c's driver. (A lost connection
+** is the driver's to notice: xBroken, checked before the next statement.) */
 static int raiseStmtError(lua_State *L, LConn *c, const dz_dberr *e, const char *zSql, size_t nSql, int iParams) {
-  if (e->iCode == 2006 || e->iCode == 2013 || e->iCode == 1927 || e->iCode == 4031) {
-    if (c->pDrv->zName[0] == 'm') c->bLost = 1;
-  }
   return raiseQueryError(L, e, zSql, nSql, iParams, c->pDrv->zName);
 }
 
@@ -627,6 +621,20 @@ static int l_finish(lua_State *L) {
   }
   if (c->pDrv->xExec(c->pConn, zSql, &err)) return raiseQueryError(L, &err, zSql, n, 0, c->pDrv->zName);
   return 0;
+}
+
+/* decodeText(codec, text): a value a server wrote as text, decoded by that
+** codec's reader (codec_text.c): how relational queries read timestamps,
+** points, lines, vectors and EWKB that arrive inside JSON. */
+static int l_decodeText(lua_State *L) {
+  const char *zCodec = luaL_checkstring(L, 1);
+  int e = dzl_codec_from_name(zCodec);
+  dz_value v;
+  luaL_argcheck(L, e >= 0, 1, "unknown codec");
+  v.t = DZ_TEXT;
+  v.u.s.z = luaL_checklstring(L, 2, &v.u.s.n);
+  dzl_push_decoded(L, &v, e, 0);
+  return 1;
 }
 
 /* hasPipeline(db): does the driver send a batch in one round trip? */
@@ -1276,6 +1284,7 @@ static const luaL_Reg aFunc[] = {
   { "finish", l_finish },
   { "batch", l_batch },
   { "hasPipeline", l_hasPipeline },
+  { "decodeText", l_decodeText },
   { "reconnect", l_reconnect },
   { "execute", l_execute },
   { "prepare", l_prepare },

@@ -27,9 +27,7 @@ local function column(spec, name, config)
   return newColumn(spec)
 end
 
-local function badMode(fn, name, mode, allowed)
-  error(("%s(%s): unknown mode %q (%s)"):format(fn, name or "", tostring(mode), allowed), 3)
-end
+local pickMode = schema.pickMode
 
 -- int/tinyint/smallint/mediumint(name?, { unsigned = bool })
 local function integer(fn, columnType)
@@ -47,14 +45,10 @@ integer("mediumint", "MySqlMediumInt")
 -- bigint(name?, { mode = "number" | "bigint", unsigned = bool })
 function M.bigint(a, b)
   local name, config = nameAndConfig("bigint", a, b)
-  local mode = config.mode or "number"
-  local sqlType = "bigint" .. (config.unsigned and " unsigned" or "")
-  if mode == "number" then
-    return column({ columnType = "MySqlBigInt53", sqlType = sqlType, codec = "none", mode = mode, unsigned = config.unsigned }, name, config)
-  elseif mode == "bigint" then
-    return column({ columnType = "MySqlBigInt64", sqlType = sqlType, codec = "bigint", mode = mode, unsigned = config.unsigned }, name, config)
-  end
-  badMode("bigint", name, mode, "number, bigint")
+  local columnType, codec, mode = pickMode("bigint", name, config.mode,
+    { { "number", "MySqlBigInt53", "none" }, { "bigint", "MySqlBigInt64", "bigint" } })
+  return column({ columnType = columnType, sqlType = "bigint" .. (config.unsigned and " unsigned" or ""), codec = codec,
+                  mode = mode, unsigned = config.unsigned }, name, config)
 end
 
 -- serial (the type means bigint unsigned not null auto_increment unique)
@@ -99,11 +93,9 @@ end
 -- decimal(name?, { precision, scale, unsigned, mode = "string" | "number" | "bigint" })
 function M.decimal(a, b)
   local name, config = nameAndConfig("decimal", a, b)
-  local mode = config.mode or "string"
-  local columnType, codec = "MySqlDecimal", "numeric_string"
-  if mode == "number" then columnType, codec = "MySqlDecimalNumber", "numeric_number"
-  elseif mode == "bigint" then columnType, codec = "MySqlDecimalBigInt", "numeric_bigint"
-  elseif mode ~= "string" then badMode("decimal", name, mode, "string, number, bigint") end
+  local columnType, codec, mode = pickMode("decimal", name, config.mode, {
+    { "string", "MySqlDecimal", "numeric_string" }, { "number", "MySqlDecimalNumber", "numeric_number" },
+    { "bigint", "MySqlDecimalBigInt", "numeric_bigint" } })
   return column({ columnType = columnType, sqlType = precise("decimal", config, ","), codec = codec, mode = mode }, name, config)
 end
 
@@ -144,13 +136,9 @@ end
 -- date(name?, { mode = "date" | "string" })
 function M.date(a, b)
   local name, config = nameAndConfig("date", a, b)
-  local mode = config.mode or "date"
-  if mode == "date" then
-    return column({ columnType = "MySqlDate", sqlType = "date", codec = "mysql_date", mode = mode }, name, config)
-  elseif mode == "string" then
-    return column({ columnType = "MySqlDateString", sqlType = "date", codec = "none", mode = mode }, name, config)
-  end
-  badMode("date", name, mode, "date, string")
+  local columnType, codec, mode = pickMode("date", name, config.mode,
+    { { "date", "MySqlDate", "mysql_date" }, { "string", "MySqlDateString", "none" } })
+  return column({ columnType = columnType, sqlType = "date", codec = codec, mode = mode }, name, config)
 end
 
 -- datetime/timestamp(name?, { mode = "date" | "string", fsp = 0..6 }), time(name?, { fsp })
@@ -158,13 +146,10 @@ local function temporal(fn, dateClass, stringClass)
   M[fn] = function(a, b)
     local name, config = nameAndConfig(fn, a, b)
     local sqlType = fn .. (config.fsp ~= nil and ("(" .. config.fsp .. ")") or "")
-    local mode = config.mode or (dateClass and "date" or "string")
-    if mode == "date" and dateClass then
-      return column({ columnType = dateClass, sqlType = sqlType, codec = "mysql_datetime", mode = mode, fsp = config.fsp }, name, config)
-    elseif mode == "string" then
-      return column({ columnType = stringClass, sqlType = sqlType, codec = "none", mode = mode, fsp = config.fsp }, name, config)
-    end
-    badMode(fn, name, mode, dateClass and "date, string" or "string")
+    local modes = { { "string", stringClass, "none" } }
+    if dateClass then table.insert(modes, 1, { "date", dateClass, "mysql_datetime" }) end
+    local columnType, codec, mode = pickMode(fn, name, config.mode, modes)
+    return column({ columnType = columnType, sqlType = sqlType, codec = codec, mode = mode, fsp = config.fsp }, name, config)
   end
 end
 temporal("datetime", "MySqlDateTime", "MySqlDateTimeString")

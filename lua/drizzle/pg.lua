@@ -30,9 +30,7 @@ local function column(spec, name, config)
   return newColumn(spec)
 end
 
-local function badMode(fn, name, mode, allowed)
-  error(("%s(%s): unknown mode %q (%s)"):format(fn, name or "", tostring(mode), allowed), 3)
-end
+local pickMode = schema.pickMode
 
 -- A column function with a fixed type and codec: pg.text, pg.uuid, ...
 local function simple(fn, columnType, sqlType, codec)
@@ -66,29 +64,19 @@ for _, fn in pairs({ "serial", "smallserial" }) do
   end
 end
 
--- bigint(name?, { mode = "number" | "bigint" })
-function M.bigint(a, b)
-  local name, config = nameAndConfig("bigint", a, b)
-  local mode = config.mode or "number"
-  if mode == "number" then
-    return column({ columnType = "PgBigInt53", sqlType = "bigint", codec = "none", mode = mode }, name, config)
-  elseif mode == "bigint" then
-    return column({ columnType = "PgBigInt64", sqlType = "bigint", codec = "bigint", mode = mode }, name, config)
+-- bigint(name?, { mode = "number" | "bigint" }), bigserial(...)
+local function bigint(fn, class53, class64)
+  return function(a, b)
+    local name, config = nameAndConfig(fn, a, b)
+    local columnType, codec, mode = pickMode(fn, name, config.mode,
+      { { "number", class53, "none" }, { "bigint", class64, "bigint" } })
+    return column({ columnType = columnType, sqlType = fn, codec = codec, mode = mode }, name, config)
   end
-  badMode("bigint", name, mode, "number, bigint")
 end
-
+M.bigint = bigint("bigint", "PgBigInt53", "PgBigInt64")
+local makeBigserial = bigint("bigserial", "PgBigSerial53", "PgBigSerial64")
 function M.bigserial(a, b)
-  local name, config = nameAndConfig("bigserial", a, b)
-  local mode = config.mode or "number"
-  local c
-  if mode == "number" then
-    c = column({ columnType = "PgBigSerial53", sqlType = "bigserial", codec = "none", mode = mode }, name, config)
-  elseif mode == "bigint" then
-    c = column({ columnType = "PgBigSerial64", sqlType = "bigserial", codec = "bigint", mode = mode }, name, config)
-  else
-    badMode("bigserial", name, mode, "number, bigint")
-  end
+  local c = makeBigserial(a, b)
   c.isNotNull, c.hasDefault = true, true
   return c
 end
@@ -124,11 +112,9 @@ function M.numeric(a, b)
   local sqlType = "numeric"
   if p ~= nil and s ~= nil then sqlType = ("numeric(%s, %s)"):format(p, s)
   elseif p ~= nil then sqlType = ("numeric(%s)"):format(p) end
-  local mode = config.mode or "string"
-  local columnType, codec = "PgNumeric", "numeric_string"
-  if mode == "number" then columnType, codec = "PgNumericNumber", "numeric_number"
-  elseif mode == "bigint" then columnType, codec = "PgNumericBigInt", "numeric_bigint"
-  elseif mode ~= "string" then badMode("numeric", name, mode, "string, number, bigint") end
+  local columnType, codec, mode = pickMode("numeric", name, config.mode, {
+    { "string", "PgNumeric", "numeric_string" }, { "number", "PgNumericNumber", "numeric_number" },
+    { "bigint", "PgNumericBigInt", "numeric_bigint" } })
   return column({ columnType = columnType, sqlType = sqlType, codec = codec, mode = mode }, name, config)
 end
 M.decimal = M.numeric
@@ -147,13 +133,9 @@ end
 -- date(name?, { mode = "string" | "date" })
 function M.date(a, b)
   local name, config = nameAndConfig("date", a, b)
-  local mode = config.mode or "string"
-  if mode == "date" then
-    return column({ columnType = "PgDate", sqlType = "date", codec = "timestamp_iso", mode = mode }, name, config)
-  elseif mode == "string" then
-    return column({ columnType = "PgDateString", sqlType = "date", codec = "none", mode = mode }, name, config)
-  end
-  badMode("date", name, mode, "string, date")
+  local columnType, codec, mode = pickMode("date", name, config.mode,
+    { { "string", "PgDateString", "none" }, { "date", "PgDate", "timestamp_iso" } })
+  return column({ columnType = columnType, sqlType = "date", codec = codec, mode = mode }, name, config)
 end
 
 -- time(name?, { precision = p, withTimezone = bool })
@@ -169,15 +151,10 @@ function M.timestamp(a, b)
   local name, config = nameAndConfig("timestamp", a, b)
   local sqlType = "timestamp" .. (config.precision ~= nil and (" (" .. config.precision .. ")") or "")
     .. (config.withTimezone and " with time zone" or "")
-  local mode = config.mode or "date"
-  if mode == "date" then
-    return column({ columnType = "PgTimestamp", sqlType = sqlType, codec = "timestamp_iso", mode = mode,
-                    withTimezone = config.withTimezone or false }, name, config)
-  elseif mode == "string" then
-    return column({ columnType = "PgTimestampString", sqlType = sqlType, codec = "none", mode = mode,
-                    withTimezone = config.withTimezone or false }, name, config)
-  end
-  badMode("timestamp", name, mode, "date, string")
+  local columnType, codec, mode = pickMode("timestamp", name, config.mode,
+    { { "date", "PgTimestamp", "timestamp_iso" }, { "string", "PgTimestampString", "none" } })
+  return column({ columnType = columnType, sqlType = sqlType, codec = codec, mode = mode,
+                  withTimezone = config.withTimezone or false }, name, config)
 end
 
 -- interval(name?, { fields = "day to second", precision = p })
@@ -191,40 +168,26 @@ end
 -- point(name?, { mode = "xy" | "tuple" })
 function M.point(a, b)
   local name, config = nameAndConfig("point", a, b)
-  local mode = config.mode or "xy"
-  if mode == "xy" then
-    return column({ columnType = "PgPointObject", sqlType = "point", codec = "point_xy", mode = mode }, name, config)
-  elseif mode == "tuple" then
-    return column({ columnType = "PgPointTuple", sqlType = "point", codec = "point_tuple", mode = mode }, name, config)
-  end
-  badMode("point", name, mode, "xy, tuple")
+  local columnType, codec, mode = pickMode("point", name, config.mode,
+    { { "xy", "PgPointObject", "point_xy" }, { "tuple", "PgPointTuple", "point_tuple" } })
+  return column({ columnType = columnType, sqlType = "point", codec = codec, mode = mode }, name, config)
 end
 
 -- line(name?, { mode = "abc" | "tuple" })
 function M.line(a, b)
   local name, config = nameAndConfig("line", a, b)
-  local mode = config.mode or "tuple"
-  if mode == "abc" then
-    return column({ columnType = "PgLineABC", sqlType = "line", codec = "line_abc", mode = mode }, name, config)
-  elseif mode == "tuple" then
-    return column({ columnType = "PgLine", sqlType = "line", codec = "line_tuple", mode = mode }, name, config)
-  end
-  badMode("line", name, mode, "abc, tuple")
+  local columnType, codec, mode = pickMode("line", name, config.mode,
+    { { "tuple", "PgLine", "line_tuple" }, { "abc", "PgLineABC", "line_abc" } })
+  return column({ columnType = columnType, sqlType = "line", codec = codec, mode = mode }, name, config)
 end
 
 -- geometry(name?, { type = "point", mode = "tuple" | "xy", srid = n }) (PostGIS)
 function M.geometry(a, b)
   local name, config = nameAndConfig("geometry", a, b)
   local sqlType = "geometry(point" .. (config.srid ~= nil and ("," .. config.srid) or "") .. ")"
-  local mode = config.mode or "tuple"
-  if mode == "xy" then
-    return column({ columnType = "PgGeometryObject", sqlType = sqlType, codec = "geometry_xy", mode = mode,
-                    srid = config.srid }, name, config)
-  elseif mode == "tuple" then
-    return column({ columnType = "PgGeometry", sqlType = sqlType, codec = "geometry_tuple", mode = mode,
-                    srid = config.srid }, name, config)
-  end
-  badMode("geometry", name, mode, "tuple, xy")
+  local columnType, codec, mode = pickMode("geometry", name, config.mode,
+    { { "tuple", "PgGeometry", "geometry_tuple" }, { "xy", "PgGeometryObject", "geometry_xy" } })
+  return column({ columnType = columnType, sqlType = sqlType, codec = codec, mode = mode, srid = config.srid }, name, config)
 end
 
 -- pgvector: vector/halfvec/sparsevec/bit(name?, { dimensions = n })

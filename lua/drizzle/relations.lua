@@ -773,81 +773,20 @@ local function toInteger(v)
   return v
 end
 
--- Days from 1970-01-01 of a civil date (Howard Hinnant's days_from_civil).
-local function daysFromCivil(y, m, d)
-  if m <= 2 then y = y - 1 end
-  local era = floor(y / 400)
-  local yoe = y - era * 400
-  local mp = (m + 9) % 12
-  local doy = floor((153 * mp + 2) / 5) + d - 1
-  local doe = yoe * 365 + floor(yoe / 4) - floor(yoe / 100) + doy
-  return era * 146097 + doe - 719468
-end
-
 -- An instant in text as JSON carries it -> seconds since the epoch: pg
 -- "2024-01-01T10:00:00.5", "2024-01-01T10:00:00+02:00", "2024-01-01"; MySQL
--- 8 "2024-01-01 10:00:00.000000"; MariaDB "2024-01-01 10:00:00". Without
--- an offset the text is UTC (Drizzle appends '+0000' / 'Z'). Milliseconds,
--- as a JS Date keeps them.
+-- 8 "2024-01-01 10:00:00.000000"; MariaDB "2024-01-01 10:00:00". Read by
+-- the same C reader as a top-level cell (UTC without an offset, as Drizzle
+-- appends '+0000' / 'Z'; milliseconds, as a JS Date keeps them); text that
+-- is no instant stays as it is.
+local decodeText = core.decodeText
 local function parseInstant(v)
   if type(v) ~= "string" then return v end
-  local y, mo, d, rest = v:match("^(%-?%d+)-(%d%d)-(%d%d)(.*)$")
-  if not y then return v end
-  local secs = daysFromCivil(tonumber(y), tonumber(mo), tonumber(d)) * 86400
-  if rest == "" then return secs end
-  local h, mi, sec, frac, tz = rest:match("^[T ](%d%d):(%d%d):(%d%d)%.?(%d*)(.*)$")
-  if not h then return v end
-  secs = secs + tonumber(h) * 3600 + tonumber(mi) * 60 + tonumber(sec)
-  if tz ~= "" and tz ~= "Z" then
-    local sign, oh, om = tz:match("^([+-])(%d%d):?(%d?%d?)$")
-    if not sign then return v end
-    local off = tonumber(oh) * 3600 + (tonumber(om) or 0) * 60
-    if sign == "+" then secs = secs - off else secs = secs + off end
-  end
-  if frac ~= "" then
-    local ms = floor(tonumber("0." .. frac) * 1000 + 0.5)
-    if ms > 0 then return secs + ms / 1000 end
-  end
-  return secs
+  local ok, secs = pcall(decodeText, "timestamp_iso", v)
+  if ok then return secs end
+  return v
 end
 M.parseInstant = parseInstant
-
--- pg geometric text forms inside JSON: point "(x,y)", line "{a,b,c}",
--- vector "[1,2,3]" (what the server's output function writes).
-local function numbers(text)
-  local out = {}
-  for n in text:gmatch("[^,%s%(%)%[%]{}]+") do out[#out + 1] = tonumber(n) end
-  return out
-end
-
--- PostGIS geometry as hex EWKB (a point): { x, y }.
-local function ewkbPoint(hex)
-  if type(hex) ~= "string" or #hex < 42 or hex:find("[^%x]") then return nil end
-  local bytes = {}
-  for i = 1, #hex, 2 do bytes[#bytes + 1] = tonumber(hex:sub(i, i + 1), 16) end
-  local le = bytes[1] == 1
-  local function u32(at)
-    local b1, b2, b3, b4 = bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]
-    if le then return b1 + b2 * 256 + b3 * 65536 + b4 * 16777216 end
-    return b4 + b3 * 256 + b2 * 65536 + b1 * 16777216
-  end
-  local function f64(at)
-    local b = {}
-    for i = 0, 7 do b[i + 1] = bytes[le and (at + i) or (at + 7 - i)] end
-    local sign = b[8] >= 128 and -1 or 1
-    local exp = (b[8] % 128) * 16 + floor(b[7] / 16)
-    local mant = b[7] % 16
-    for i = 6, 1, -1 do mant = mant * 256 + b[i] end
-    if exp == 0 then return sign * math.ldexp(mant, -1074) end
-    if exp == 2047 then return mant == 0 and sign * math.huge or 0 / 0 end
-    return sign * math.ldexp(mant + 4503599627370496, exp - 1075)
-  end
-  local t = u32(2)
-  local at = 6
-  if t >= 0x20000000 then at = at + 4; t = t - 0x20000000 end   -- SRID follows
-  if t % 1000 ~= 1 or #bytes < at + 15 then return nil end
-  return { f64(at), f64(at + 8) }
-end
 
 local decodeColumn
 
@@ -904,18 +843,10 @@ function decodeColumn(col, v, dialectName)
   if codec == "numeric_bigint" or codec == "blob_bigint" or codec == "bigint" then return toInteger(v) end
   if codec == "pg_array" then return decodeArray(col, v, dialectName) end
   if codec == "point_xy" or codec == "point_tuple" or codec == "line_abc" or codec == "line_tuple"
-    or codec == "vector" then
+    or codec == "vector" or codec == "geometry_xy" or codec == "geometry_tuple" then
+    -- the server's text form (EWKB hex for PostGIS), read as a top-level cell is
     if type(v) ~= "string" then return plain(v) end
-    local n = numbers(v)
-    if codec == "point_xy" then return { x = n[1], y = n[2] } end
-    if codec == "line_abc" then return { a = n[1], b = n[2], c = n[3] } end
-    return n
-  end
-  if codec == "geometry_xy" or codec == "geometry_tuple" then
-    local p = ewkbPoint(v)
-    if not p then return v end
-    if codec == "geometry_xy" then return { x = p[1], y = p[2] } end
-    return p
+    return decodeText(codec, v)
   end
   if codec == "custom" then
     v = plain(v)

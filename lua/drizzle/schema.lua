@@ -39,6 +39,19 @@ function M.nameAndConfig(fn, a, b)
   return a, b or {}
 end
 
+-- The class and codec a column's mode selects. modes lists
+-- { mode, columnType, codec } with the default first. Raises, naming the
+-- column function and the modes it knows, at the caller's caller (the user).
+function M.pickMode(fn, name, mode, modes)
+  mode = mode or modes[1][1]
+  local known = {}
+  for i, m in ipairs(modes) do
+    if m[1] == mode then return m[2], m[3], mode end
+    known[i] = m[1]
+  end
+  error(("%s(%s): unknown mode %q (%s)"):format(fn, name or "", tostring(mode), table.concat(known, ", ")), 3)
+end
+
 -- A new column builder. spec: dialect, columnType (Drizzle's class name),
 -- sqlType (string or function(config) -> string), codec, name, config.
 function M.newColumn(spec)

@@ -12,7 +12,7 @@ local schema = require("drizzle.schema")
 local session = require("drizzle.session")
 
 local type, error = type, error
-local newColumn, nameAndConfig = schema.newColumn, schema.nameAndConfig
+local newColumn, nameAndConfig, pickMode = schema.newColumn, schema.nameAndConfig, schema.pickMode
 
 local M = {}
 
@@ -21,14 +21,9 @@ local M = {}
 -- integer(name?, { mode = "number" | "boolean" | "timestamp" | "timestamp_ms" })
 function M.integer(a, b)
   local name, config = nameAndConfig("integer", a, b)
-  local mode = config.mode or "number"
-  local columnType, codec = "SQLiteInteger", "none"
-  if mode == "boolean" then columnType, codec = "SQLiteBoolean", "boolean_int"
-  elseif mode == "timestamp" then columnType, codec = "SQLiteTimestamp", "timestamp_s"
-  elseif mode == "timestamp_ms" then columnType, codec = "SQLiteTimestamp", "timestamp_ms"
-  elseif mode ~= "number" then
-    error(("integer(%s): unknown mode %q (number, boolean, timestamp, timestamp_ms)"):format(name or "", tostring(mode)), 2)
-  end
+  local columnType, codec, mode = pickMode("integer", name, config.mode, {
+    { "number", "SQLiteInteger", "none" }, { "boolean", "SQLiteBoolean", "boolean_int" },
+    { "timestamp", "SQLiteTimestamp", "timestamp_s" }, { "timestamp_ms", "SQLiteTimestamp", "timestamp_ms" } })
   return newColumn({ dialect = "sqlite", columnType = columnType, sqlType = "integer", codec = codec,
                      name = name, config = config, mode = mode })
 end
@@ -37,16 +32,11 @@ M.int = M.integer
 -- text(name?, { mode = "text" | "json", enum = {...}, length = n })
 function M.text(a, b)
   local name, config = nameAndConfig("text", a, b)
-  local mode = config.mode or "text"
-  local sqlType = config.length and ("text(" .. config.length .. ")") or "text"
-  if mode == "json" then
-    return newColumn({ dialect = "sqlite", columnType = "SQLiteTextJson", sqlType = sqlType, codec = "json",
-                       name = name, config = config, mode = mode })
-  elseif mode ~= "text" then
-    error(("text(%s): unknown mode %q (text, json)"):format(name or "", tostring(mode)), 2)
-  end
-  return newColumn({ dialect = "sqlite", columnType = "SQLiteText", sqlType = sqlType, codec = "none",
-                     name = name, config = config, mode = mode, enumValues = config.enum })
+  local columnType, codec, mode = pickMode("text", name, config.mode,
+    { { "text", "SQLiteText", "none" }, { "json", "SQLiteTextJson", "json" } })
+  return newColumn({ dialect = "sqlite", columnType = columnType, codec = codec, mode = mode, name = name, config = config,
+                     sqlType = config.length and ("text(" .. config.length .. ")") or "text",
+                     enumValues = mode == "text" and config.enum or nil })
 end
 
 function M.real(a, b)
@@ -58,13 +48,9 @@ end
 -- numeric(name?, { mode = "string" | "number" | "bigint" })
 function M.numeric(a, b)
   local name, config = nameAndConfig("numeric", a, b)
-  local mode = config.mode or "string"
-  local columnType, codec = "SQLiteNumeric", "numeric_string"
-  if mode == "number" then columnType, codec = "SQLiteNumericNumber", "numeric_number"
-  elseif mode == "bigint" then columnType, codec = "SQLiteNumericBigInt", "numeric_bigint64"
-  elseif mode ~= "string" then
-    error(("numeric(%s): unknown mode %q (string, number, bigint)"):format(name or "", tostring(mode)), 2)
-  end
+  local columnType, codec, mode = pickMode("numeric", name, config.mode, {
+    { "string", "SQLiteNumeric", "numeric_string" }, { "number", "SQLiteNumericNumber", "numeric_number" },
+    { "bigint", "SQLiteNumericBigInt", "numeric_bigint64" } })
   return newColumn({ dialect = "sqlite", columnType = columnType, sqlType = "numeric", codec = codec,
                      name = name, config = config, mode = mode })
 end
@@ -72,13 +58,9 @@ end
 -- blob(name?, { mode = "buffer" | "json" | "bigint" })
 function M.blob(a, b)
   local name, config = nameAndConfig("blob", a, b)
-  local mode = config.mode or "buffer"
-  local columnType, codec = "SQLiteBlobBuffer", "blob"
-  if mode == "json" then columnType, codec = "SQLiteBlobJson", "blob_json"
-  elseif mode == "bigint" then columnType, codec = "SQLiteBigInt", "blob_bigint"
-  elseif mode ~= "buffer" then
-    error(("blob(%s): unknown mode %q (buffer, json, bigint)"):format(name or "", tostring(mode)), 2)
-  end
+  local columnType, codec, mode = pickMode("blob", name, config.mode, {
+    { "buffer", "SQLiteBlobBuffer", "blob" }, { "json", "SQLiteBlobJson", "blob_json" },
+    { "bigint", "SQLiteBigInt", "blob_bigint" } })
   return newColumn({ dialect = "sqlite", columnType = columnType, sqlType = "blob", codec = codec,
                      name = name, config = config, mode = mode })
 end

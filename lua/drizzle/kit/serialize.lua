@@ -20,6 +20,7 @@ local obj, set, kindOf, K = json.obj, json.set, ast.kindOf, ast.K
 local fail, columnName, columnOf, extrasOf, refList, replaceFirst, sqlToStr, render =
   snapshot.fail, snapshot.columnName, snapshot.columnOf, snapshot.extrasOf, snapshot.refList,
   snapshot.replaceFirst, snapshot.sqlToStr, snapshot.render
+local uniqueOf, compositeKeyOf = snapshot.uniqueOf, snapshot.compositeKeyOf
 
 local M = {}
 
@@ -288,24 +289,14 @@ local function pgTable(tbl, casing, indexesInSchema)
 
   for _, ex in ipairs(extras) do
     if type(ex) == "table" and ex.kind == "primaryKey" then
-      local cols = refList(ex.columns or {}, "primaryKey columns", tableName)
-      local names, orig = {}, {}
-      for i, c in ipairs(cols) do names[i] = columnName(c, casing); orig[i] = c.name end
-      local name = ex.name or (tableName .. "_" .. concat(orig, "_") .. "_pk")
-      if casing ~= nil then
-        for i = 1, #orig do name = replaceFirst(name, orig[i], names[i]) end
-      end
+      local name, names = compositeKeyOf(ex, tableName, casing)
       set(compositePrimaryKeys, name, obj("name", name, "columns", names))
     end
   end
 
   for _, ex in ipairs(extras) do
     if type(ex) == "table" and ex.kind == "unique" then
-      local cols, orig = {}, {}
-      for i, c in ipairs(refList(ex.columns or {}, "unique columns", tableName)) do
-        cols[i] = columnName(c, casing); orig[i] = c.name
-      end
-      local name = ex.name or (tableName .. "_" .. concat(orig, "_") .. "_unique")
+      local name, cols = uniqueOf(ex, tableName, casing)
       if uniqueConstraints[name] then
         fail("We've found duplicated unique constraint names in %s table. The unique constraint %s on the %s columns is confilcting with a unique constraint name already defined for %s columns",
           tableName, name, concat(cols, ","), concat(uniqueConstraints[name].columns, ","))
@@ -577,13 +568,7 @@ local function mysqlTable(tbl, casing, internal)
 
   for _, ex in ipairs(extras) do
     if type(ex) == "table" and ex.kind == "primaryKey" then
-      local cols = refList(ex.columns or {}, "primaryKey columns", tableName)
-      local names, orig = {}, {}
-      for i, c in ipairs(cols) do names[i] = columnName(c, casing); orig[i] = c.name end
-      local name = ex.name or (tableName .. "_" .. concat(orig, "_") .. "_pk")
-      if casing ~= nil then
-        for i = 1, #orig do name = replaceFirst(name, orig[i], names[i]) end
-      end
+      local name, names = compositeKeyOf(ex, tableName, casing)
       set(compositePrimaryKeys, name, obj("name", name, "columns", names))
       for _, n in ipairs(names) do if columns[n] then columns[n].notNull = true end end
     end
@@ -591,11 +576,7 @@ local function mysqlTable(tbl, casing, internal)
 
   for _, ex in ipairs(extras) do
     if type(ex) == "table" and ex.kind == "unique" then
-      local cols, orig = {}, {}
-      for i, c in ipairs(refList(ex.columns or {}, "unique columns", tableName)) do
-        cols[i] = columnName(c, casing); orig[i] = c.name
-      end
-      local name = ex.name or (tableName .. "_" .. concat(cols, "_") .. "_unique")
+      local name, cols = uniqueOf(ex, tableName, casing, true)
       if uniqueConstraints[name] then
         fail("We've found duplicated unique constraint names in %s table. The unique constraint %s on the %s columns is confilcting with a unique constraint name already defined for %s columns",
           tableName, name, concat(cols, ","), concat(uniqueConstraints[name].columns, ","))

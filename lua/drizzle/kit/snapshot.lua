@@ -163,8 +163,34 @@ local function replaceFirst(s, from, to)
   return s:sub(1, i - 1) .. to .. s:sub(j + 1)
 end
 
+-- A unique(...) extra's columns under casing and its name; drizzle-kit's
+-- default name joins the columns as written (pg, sqlite) or, for MySQL,
+-- as cased (bCasedName).
+local function uniqueOf(ex, tableName, casing, bCasedName)
+  local cols, orig = {}, {}
+  for i, c in ipairs(refList(ex.columns or {}, "unique columns", tableName)) do
+    cols[i] = columnName(c, casing); orig[i] = c.name
+  end
+  return ex.name or (tableName .. "_" .. concat(bCasedName and cols or orig, "_") .. "_unique"), cols
+end
+
+-- A primaryKey(...) extra's name and cased columns; a default name follows
+-- the casing of the columns it is made of, as drizzle-kit's does.
+local function compositeKeyOf(ex, tableName, casing)
+  local names, orig = {}, {}
+  for i, c in ipairs(refList(ex.columns or {}, "primaryKey columns", tableName)) do
+    names[i] = columnName(c, casing); orig[i] = c.name
+  end
+  local name = ex.name or (tableName .. "_" .. concat(orig, "_") .. "_pk")
+  if casing ~= nil then
+    for i = 1, #orig do name = replaceFirst(name, orig[i], names[i]) end
+  end
+  return name, names
+end
+
 M.columnOf, M.extrasOf, M.refList, M.replaceFirst, M.sqlToStr, M.render =
   columnOf, extrasOf, refList, replaceFirst, sqlToStr, render
+M.uniqueOf, M.compositeKeyOf = uniqueOf, compositeKeyOf
 
 -- One table as the snapshot's table object; `internal` gets the index
 -- expressions (internal.indexes[name].columns[sql].isExpression).
@@ -270,11 +296,7 @@ function M.table(tbl, dialect, casing, internal)
   -- unique constraints become unique indexes in SQLite
   for _, ex in ipairs(extras) do
     if type(ex) == "table" and ex.kind == "unique" then
-      local cols, orig = {}, {}
-      for i, c in ipairs(refList(ex.columns or {}, "unique columns", tableName)) do
-        cols[i] = columnName(c, casing); orig[i] = c.name
-      end
-      local name = ex.name or (tableName .. "_" .. concat(orig, "_") .. "_unique")
+      local name, cols = uniqueOf(ex, tableName, casing)
       if indexes[name] then
         fail("We've found duplicated unique constraint names in %s table. The unique constraint %s on the %s columns is conflicting with a unique constraint name already defined for %s columns",
           tableName, name, concat(cols, ","), concat(indexes[name].columns, ","))
