@@ -802,11 +802,18 @@ static void fillPlaceholders(lua_State *L, dz_value *aVal, const dz_param *aPara
   }
 }
 
-/* Log through db.logger: true (print), a function, or { logQuery = f }. */
-static void logQuery(lua_State *L, int iDb, const char *zSql, size_t nSql, const dz_param *aParam, int nParam, int iAux) {
-  int i;
+/* Whether db (at iDb) has a logger; leaves it on the stack when it has. */
+static int loggerSet(lua_State *L, int iDb) {
   lua_getfield(L, iDb, "logger");
-  if (!lua_toboolean(L, -1)) { lua_pop(L, 1); return; }
+  if (lua_toboolean(L, -1)) return 1;
+  lua_pop(L, 1);
+  return 0;
+}
+
+/* Log through the logger just pushed by loggerSet: true (print), a
+** function, or { logQuery = f }. Pops it. */
+static void logQuery(lua_State *L, const char *zSql, size_t nSql, const dz_param *aParam, int nParam, int iAux) {
+  int i;
   lua_getfield(L, LUA_REGISTRYINDEX, "drizzle.log");
   lua_insert(L, -2);
   lua_pushlstring(L, zSql, nSql);
@@ -961,7 +968,7 @@ static void batchRender(lua_State *L, LSession *s, int iItem, int iKeep, int *pn
   dzl_slot_table(L, cv.iKeys);
   lua_pushvalue(L, cv.iKeys);
   lua_rawseti(L, iKeep, ++*pnKeep);          /* keys sit at keep[*pnKeep] */
-  logQuery(L, 1, s->r.sql.z, s->r.sql.n, s->r.aParam, pItem->nVal, cv.iAux);
+  if (loggerSet(L, 1)) logQuery(L, s->r.sql.z, s->r.sql.n, s->r.aParam, pItem->nVal, cv.iAux);
   lua_settop(L, top);
 }
 
@@ -1051,7 +1058,7 @@ static int l_execute(lua_State *L) {
   if (!aVal) return luaL_error(L, "drizzle: out of memory");
   for (i = 0; i < nParam; i++) aVal[i] = s->r.aParam[i].v;
   fillPlaceholders(L, aVal, s->r.aParam, nParam, 5, cv.iAux, cv.iAnchor, &cv.nAnchor);
-  logQuery(L, 1, s->r.sql.z, s->r.sql.n, s->r.aParam, nParam, cv.iAux);
+  if (loggerSet(L, 1)) logQuery(L, s->r.sql.z, s->r.sql.n, s->r.aParam, nParam, cv.iAux);
   iKeyBase = pushKeys(L, cv.iKeys, cv.nKeys);
   if (eKind == STMT_RAW) cv.pShape = NULL;
   {
@@ -1197,37 +1204,35 @@ static int l_prepare(lua_State *L) {
   return 1;
 }
 
-/* prepared:execute(placeholders) and friends: prepExec(prep, method, placeholders) */
-static int l_prepExec(lua_State *L) {
-  LPrep *p = (LPrep *)luaL_checkudata(L, 1, PREP_MT);
-  int eMethod = methodOf(L, 2);
-  int i, iUV, iParams, iAux, iKeys, iAnchor, nAnchor = 0, iKeyBase, iDb, iNames, iCols;
+/* Run prepared p by method with the placeholders table at iPh (any value:
+** only read when the statement has placeholders). The uservalue's tables
+** are fetched only when this execution needs them: a get by primary key
+** needs the names and columns of its placeholders and the row keys. */
+static int prepRun(lua_State *L, LPrep *p, int eMethod, int iPh) {
+  int i, iUV, iParams = 0, iAux = 0, iAnchor, nAnchor = 0, iKeyBase, iNames = 0, iCols = 0;
   dz_value aBuf[16];
   dz_value *aVal = aBuf;
   if (!p->pStmt) return luaL_error(L, "drizzle: prepared query released");
   if (!p->pConn->pConn) return luaL_error(L, "drizzle: the db is closed");
-  lua_settop(L, 3);
+  luaL_checkstack(L, p->nParam + p->nKeys + 24, "too many parameters");
   getUV(L, 1);
   iUV = lua_gettop(L);
-  lua_rawgeti(L, iUV, 2); iParams = lua_gettop(L);
-  lua_rawgeti(L, iUV, 3); iAux = lua_gettop(L);
-  lua_rawgeti(L, iUV, 4); iKeys = lua_gettop(L);
-  lua_rawgeti(L, iUV, 5); iDb = lua_gettop(L);
-  lua_rawgeti(L, iUV, 6); iNames = lua_gettop(L);
-  lua_rawgeti(L, iUV, 7); iCols = lua_gettop(L);
   lua_pushnil(L); iAnchor = lua_gettop(L);          /* made on first use */
   if (p->nParam > (int)(sizeof aBuf / sizeof aBuf[0])) {
     aVal = (dz_value *)lua_newuserdata(L, sizeof(dz_value) * (size_t)(p->nParam + 1));
   }
-  luaL_checkstack(L, p->nParam + 20, "too many parameters");
   for (i = 0; i < p->nParam; i++) {
     if (p->aParam[i].v.t == DZ_PLACEHOLDER) {
       int iVal, iCol = 0;
-      if (!lua_istable(L, 3)) {
-        luaL_error(L, "drizzle: placeholder \"%s\" has no value: pass { %s = ... } to execute()", p->aParam[i].v.u.s.z, p->aParam[i].v.u.s.z);
+      if (!iNames) {
+        if (!lua_istable(L, iPh)) {
+          luaL_error(L, "drizzle: placeholder \"%s\" has no value: pass { %s = ... } to execute()", p->aParam[i].v.u.s.z, p->aParam[i].v.u.s.z);
+        }
+        lua_rawgeti(L, iUV, 6); iNames = lua_gettop(L);
+        lua_rawgeti(L, iUV, 7); iCols = lua_gettop(L);
       }
       lua_rawgeti(L, iNames, i + 1);
-      lua_rawget(L, 3);
+      lua_rawget(L, iPh);
       if (lua_isnil(L, -1)) luaL_error(L, "drizzle: no value for placeholder \"%s\"", p->aParam[i].v.u.s.z);
       iVal = lua_gettop(L);                           /* stays on the stack: keeps its bytes alive */
       /* the column (custom codecs call it; errors name it) */
@@ -1236,16 +1241,47 @@ static int l_prepExec(lua_State *L) {
       dzl_encode_value(L, iVal, p->aCodec[i], iCol, &aVal[i], iAnchor, &nAnchor);
       lua_settop(L, iVal);
     } else {
+      if (!iParams) { lua_rawgeti(L, iUV, 2); iParams = lua_gettop(L); }
       lua_rawgeti(L, iParams, i + 1);
       dzl_encode_value(L, -1, CODEC_NONE, 0, &aVal[i], iAnchor, &nAnchor);
       if (p->aParam[i].v.t == DZ_BLOB && aVal[i].t == DZ_TEXT) aVal[i].t = DZ_BLOB;
       lua_pop(L, 1);
     }
   }
-  logQuery(L, iDb, p->zSql, p->nSql, p->aParam, p->nParam, iAux);
-  iKeyBase = pushKeys(L, iKeys, p->nKeys);
+  lua_rawgeti(L, iUV, 5);                           /* the db: its logger */
+  if (loggerSet(L, lua_gettop(L))) {
+    lua_rawgeti(L, iUV, 3);
+    lua_insert(L, -2);                              /* aux below the logger */
+    iAux = lua_gettop(L) - 1;
+    logQuery(L, p->zSql, p->nSql, p->aParam, p->nParam, iAux);
+  }
+  if (!iParams) { lua_rawgeti(L, iUV, 2); iParams = lua_gettop(L); }
+  lua_rawgeti(L, iUV, 4);
+  iKeyBase = pushKeys(L, lua_gettop(L), p->nKeys);
   return runStatement(L, p->pConn, p->pStmt, p->zSql, p->nSql, aVal, p->nParam, p->bShape ? &p->shape : NULL,
                       iKeyBase, eMethod, p->bHasRows, iParams);
+}
+
+/* prepExec(prep, method, placeholders): for callers that pick the method
+** at run time (relational queries). */
+static int l_prepExec(lua_State *L) {
+  LPrep *p = (LPrep *)luaL_checkudata(L, 1, PREP_MT);
+  int eMethod = methodOf(L, 2);
+  lua_settop(L, 3);
+  return prepRun(L, p, eMethod, 3);
+}
+
+/* p:execute(placeholders), p:all, p:get, p:run, p:values: C closures over
+** (names, the prepared metatable, the method), the methods of the prepared
+** userdata itself, so a prepared get is one C call with no name lookups. */
+static int l_prepMethod(lua_State *L) {
+  LPrep *p = (LPrep *)lua_touserdata(L, 1);
+  lua_settop(L, 2);
+  if (!p || !lua_getmetatable(L, 1) || !lua_rawequal(L, -1, lua_upvalueindex(2))) {
+    return luaL_argerror(L, 1, "drizzle.Prepared expected");
+  }
+  lua_pop(L, 1);
+  return prepRun(L, p, (int)lua_tointeger(L, lua_upvalueindex(3)), 2);
 }
 
 /* prepSQL(prep) -> sql, params */
@@ -1324,12 +1360,31 @@ static void openNames(lua_State *L) {
   lua_setfield(L, LUA_REGISTRYINDEX, "drizzle.names");
 }
 
+/* The prepared metatable's __index: its run methods (session.lua adds
+** toSQL). */
+static void openPrepMethods(lua_State *L) {
+  static const char *const aName[] = { "execute", "all", "get", "run", "values" };
+  int i;
+  luaL_getmetatable(L, PREP_MT);
+  lua_createtable(L, 0, 6);
+  for (i = 0; i < 5; i++) {
+    lua_getfield(L, LUA_REGISTRYINDEX, "drizzle.names");
+    lua_pushvalue(L, -3);
+    lua_pushinteger(L, i);               /* M_EXECUTE.. in aName's order */
+    lua_pushcclosure(L, l_prepMethod, 3);
+    lua_setfield(L, -2, aName[i]);
+  }
+  lua_setfield(L, -2, "__index");
+  lua_pop(L, 1);
+}
+
 int luaopen_drizzle_core(lua_State *L) {
   openNames(L);
   newMeta(L, TABLE_MT, table_gc);
   newMeta(L, SESSION_MT, session_gc);
   newMeta(L, CONN_MT, conn_gc);
   newMeta(L, PREP_MT, prep_gc);
+  openPrepMethods(L);
   lua_newtable(L);
   dzl_setfuncs(L, aFunc);
   lua_pushlightuserdata(L, NULL);

@@ -115,12 +115,9 @@ function Runnable:values(placeholders) return run(self, "values", placeholders) 
 
 -- prepare(name?): render once, keep the driver statement, run many times.
 -- The prepared userdata's methods: p:execute(placeholders), :all, :get,
--- :run, :values, :toSQL().
-local Prepared = {}
-for _, m in ipairs({ "execute", "all", "get", "run", "values" }) do
-  Prepared[m] = function(p, placeholders) return core.prepExec(p, m, placeholders) end
-end
-function Prepared:toSQL()
+-- :run, :values (C functions of the binding: one call per execution) and
+-- :toSQL().
+local function preparedToSQL(self)
   local sql, params = core.prepSQL(self)
   return { sql = sql, params = params }
 end
@@ -128,8 +125,8 @@ end
 function Runnable:prepare(name)
   requireConn(self.db, "prepare()")
   local p = core.prepare(self.db, self.kind, self, name)
-  local mt = getmetatable(p)
-  if mt.__index == nil then mt.__index = Prepared end
+  local methods = getmetatable(p).__index
+  if methods.toSQL == nil then methods.toSQL = preparedToSQL end
   return p
 end
 
