@@ -915,7 +915,7 @@ static void pgColumn(dz_stmt *pS, int i, dz_value *pOut){
       return;
     case OID_FLOAT4: case OID_FLOAT8:
       pOut->t = DZ_FLOAT;
-      pOut->u.f = strtod(z, NULL);     /* also "NaN", "Infinity", "-Infinity" */
+      pOut->u.f = dz_text_to_double(z);
       return;
     case OID_BOOL:
       pOut->t = DZ_BOOL;

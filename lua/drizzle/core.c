@@ -707,10 +707,31 @@ static int codecOfDbType(const dz_driver *pDrv, dz_stmt *pStmt, int i) {
   }
 }
 
+/* Push a non-NULL driver value as is: the common cell of a row, inlined
+** here so a plain column costs no call into codec.c. */
+static void pushPlain(lua_State *L, const dz_value *v) {
+  switch (v->t) {
+    case DZ_INT: dzl_pushint64(L, v->u.i); break;
+    case DZ_FLOAT: lua_pushnumber(L, v->u.f); break;
+    case DZ_TEXT: case DZ_BLOB: lua_pushlstring(L, v->u.s.z, v->u.s.n); break;
+    case DZ_BOOL: lua_pushboolean(L, (int)v->u.i); break;
+    default: lua_pushnil(L); break;
+  }
+}
+
+/* Push cell v of column i: by the field's codec, else by the server type's
+** codec (aDb, computed once per result) when the cell is text. */
+static void pushCell(lua_State *L, const dz_value *v, int eCodec, int iFn, int eDbCodec) {
+  if (eCodec != CODEC_NONE) dzl_push_decoded(L, v, eCodec, iFn);
+  else if (v->t == DZ_TEXT && eDbCodec != CODEC_NONE) dzl_push_decoded(L, v, eDbCodec, 0);
+  else pushPlain(L, v);
+}
+
 /* Build one row from the current result of pStmt by shape sh. Keys and
 ** decoder functions sit on the stack from iKeyBase (key i at iKeyBase+i-1).
 ** [-0,+1,e] */
-static void pushShapedRow(lua_State *L, const dz_driver *pDrv, dz_stmt *pStmt, const LShape *sh, int iKeyBase) {
+static void pushShapedRow(lua_State *L, const dz_driver *pDrv, dz_stmt *pStmt, const LShape *sh, int iKeyBase,
+                          const int *aDb) {
   int i, iRoot;
   dz_value v;
   lua_createtable(L, 0, sh->nField);
@@ -722,8 +743,7 @@ static void pushShapedRow(lua_State *L, const dz_driver *pDrv, dz_stmt *pStmt, c
     pDrv->xColumn(pStmt, i, &v);
     if (v.t == DZ_NULL) continue;
     lua_pushvalue(L, iKeyBase + f->iKey - 1);
-    if (f->eCodec == CODEC_NONE && v.t == DZ_TEXT) dzl_push_decoded(L, &v, codecOfDbType(pDrv, pStmt, i), 0);
-    else dzl_push_decoded(L, &v, f->eCodec, f->iFn ? iKeyBase + f->iFn - 1 : 0);
+    pushCell(L, &v, f->eCodec, f->iFn ? iKeyBase + f->iFn - 1 : 0, aDb[i]);
     lua_rawset(L, iRoot + f->iObj);
   }
   for (i = sh->nObj - 1; i >= 1; i--) {
@@ -740,7 +760,7 @@ static void pushShapedRow(lua_State *L, const dz_driver *pDrv, dz_stmt *pStmt, c
 }
 
 /* A row of a raw query: keys are the driver's column names. */
-static void pushRawRow(lua_State *L, const dz_driver *pDrv, dz_stmt *pStmt, int nCol) {
+static void pushRawRow(lua_State *L, const dz_driver *pDrv, dz_stmt *pStmt, int nCol, const int *aDb) {
   int i;
   dz_value v;
   lua_createtable(L, 0, nCol);
@@ -748,8 +768,7 @@ static void pushRawRow(lua_State *L, const dz_driver *pDrv, dz_stmt *pStmt, int 
     pDrv->xColumn(pStmt, i, &v);
     if (v.t == DZ_NULL) continue;
     lua_pushstring(L, pDrv->xColumnName(pStmt, i));
-    if (v.t == DZ_TEXT) dzl_push_decoded(L, &v, codecOfDbType(pDrv, pStmt, i), 0);
-    else dzl_push_value(L, &v);
+    pushCell(L, &v, CODEC_NONE, 0, aDb[i]);
     lua_rawset(L, -3);
   }
 }
@@ -839,6 +858,19 @@ static int pushBoundParams(lua_State *L, const dz_value *aVal, int nVal) {
 }
 #define ERR_PARAMS (iParamsForError ? iParamsForError : pushBoundParams(L, aVal, nVal))
 
+/* The server-type codec of each of the nCol columns of the current result
+** (codecOfDbType), in aBuf when it fits, else in a userdata kept in stack
+** slot iSlot. Computed once per result instead of per cell. */
+static const int *dbCodecs(lua_State *L, const dz_driver *pDrv, dz_stmt *pStmt, int nCol, int *aBuf, int nBuf, int iSlot) {
+  int i, *a = aBuf;
+  if (nCol > nBuf) {
+    a = (int *)lua_newuserdata(L, sizeof(int) * (size_t)nCol);
+    lua_replace(L, iSlot);
+  }
+  for (i = 0; i < nCol; i++) a[i] = codecOfDbType(pDrv, pStmt, i);
+  return a;
+}
+
 /* Read the results of pStmt, already bound (and, after a batch, already
 ** run), per method. The rows' shape sh (NULL for raw queries) with keys
 ** from iKeyBase. [-0,+1,e] */
@@ -846,6 +878,8 @@ static int collectResults(lua_State *L, LConn *c, dz_stmt *pStmt, const char *zS
                           const LShape *sh, int iKeyBase, int eMethod, int bHasRows, int iParamsForError) {
   dz_dberr err;
   int rc = 0, nCol, nRow = 0;
+  int aDbBuf[32], iDbSlot;
+  const int *aDb = aDbBuf;
   const dz_driver *pDrv = c->pDrv;
   nCol = pDrv->xColumnCount(pStmt);
   if (eMethod == M_EXECUTE && !bHasRows && !(sh == NULL && nCol > 0)) eMethod = M_RUN;
@@ -861,14 +895,19 @@ static int collectResults(lua_State *L, LConn *c, dz_stmt *pStmt, const char *zS
     deliverNotices(L, c);
     return 1;
   }
+  lua_pushnil(L);
+  iDbSlot = lua_gettop(L);
   if (eMethod != M_GET) lua_newtable(L);
   while ((rc = pDrv->xStep(pStmt, &err)) == DZ_ROW) {
     /* the first step executes, and a cached statement whose table changed
     ** its columns since the prepare comes back re-prepared (MySQL) */
-    if (nRow == 0) nCol = pDrv->xColumnCount(pStmt);
+    if (nRow == 0) {
+      nCol = pDrv->xColumnCount(pStmt);
+      aDb = dbCodecs(L, pDrv, pStmt, nCol, aDbBuf, (int)(sizeof aDbBuf / sizeof aDbBuf[0]), iDbSlot);
+    }
     if (eMethod == M_VALUES) pushValuesRow(L, pDrv, pStmt, nCol);
-    else if (sh) pushShapedRow(L, pDrv, pStmt, sh, iKeyBase);
-    else pushRawRow(L, pDrv, pStmt, nCol);
+    else if (sh) pushShapedRow(L, pDrv, pStmt, sh, iKeyBase, aDb);
+    else pushRawRow(L, pDrv, pStmt, nCol, aDb);
     if (eMethod == M_GET) break;
     lua_rawseti(L, -2, ++nRow);
   }
