@@ -638,14 +638,9 @@ static int formatInt(char *z, int64_t v){
 ** values, 17 always do), so 0.1 binds as "0.1", not "0.10000000000000001";
 ** NaN and the infinities as PostgreSQL's float8in spells them. */
 static int formatFloat(char *z, size_t nz, double f){
-  int prec;
   if( isnan(f) ) return snprintf(z, nz, "NaN");
   if( isinf(f) ) return snprintf(z, nz, f>0 ? "Infinity" : "-Infinity");
-  for(prec=15; prec<17; prec++){
-    snprintf(z, nz, "%.*g", prec, f);
-    if( strtod(z, NULL)==f ) break;
-  }
-  return snprintf(z, nz, "%.*g", prec, f);
+  return dz_double_to_text(z, nz, 15, f);
 }
 
 /* The refusals of bindOne, on their own: xBatch checks every item before

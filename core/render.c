@@ -169,7 +169,7 @@ static void inlineParam(dz_render *r, const dz_value *v) {
     case DZ_INT: dz_buf_addi(&r->sql, v->u.i); break;
     case DZ_BOOL: dz_buf_adds(&r->sql, v->u.i ? "true" : "false"); break;
     case DZ_FLOAT:
-      snprintf(a, sizeof a, "%.17g", v->u.f);
+      dz_double_to_text(a, sizeof a, 17, v->u.f);
       dz_buf_adds(&r->sql, a);
       break;
     case DZ_TEXT:

@@ -501,6 +501,20 @@ describe("pg column types", function()
       assert.same({ { a = 4326, b = 4326, c = 0, w = "POINT(-90.9 18.7)" } }, raw)
     end)
 
+    it("floats cross the wire with a '.' whatever the C locale's decimal point", function()
+      local old = os.setlocale(nil, "numeric")
+      local changed = os.setlocale("de_DE.UTF-8", "numeric") or os.setlocale("fr_FR.UTF-8", "numeric")
+      local ok, err = pcall(function()
+        roundTrip(t, { pxy = { x = -90.9, y = 18.7 }, ptu = { 1.5, -2.25 }, gtu = { 0.125, 2.5 } },
+          { pxy = { x = -90.9, y = 18.7 }, ptu = { 1.5, -2.25 }, gtu = { 0.125, 2.5 } })
+        local r = db:execute(d.sql("select ?::float8 as f, ?::float8[] as a, 2.5::float4 as r", 1.5, d.sql.raw("'{0.25,1e-3}'")))
+        assert.same({ { f = 1.5, a = { 0.25, 0.001 }, r = 2.5 } }, r)
+      end)
+      os.setlocale(old, "numeric")
+      assert(ok, err)
+      if not changed then pending("no comma-decimal locale installed; ran in " .. tostring(old)) end
+    end)
+
     it("a malformed shape raises before any SQL runs", function()
       local n = #queries
       assert.has_error(function() db:insert(t):values({ pxy = { 1, 2 } }):execute() end)

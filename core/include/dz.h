@@ -50,6 +50,16 @@ void *dz_realloc(void *p, size_t osz, size_t nsz);
 void dz_free(void *p, size_t osz);
 char *dz_strdup(const char *z, size_t n);   /* n bytes + NUL; frees with dz_free(p, n+1) */
 
+/* Numbers as SQL text (core/number.c), independent of the C locale: a
+** host that calls setlocale() with a comma decimal point must not turn
+** 1.5 into "1,5" on its way to a server, nor "1.5" into 1 on the way back.
+** dz_text_to_double: correctly rounded; also "NaN", "Infinity",
+** "-Infinity"; dz_strtod: the same, stopping where the number ends. dz_double_to_text: the shortest of precisions nMinPrec..17
+** (%.*g) that reads back as f, with a '.' point; returns its length. */
+double dz_text_to_double(const char *z);
+double dz_strtod(const char *z, const char **pzEnd);   /* strtod, with '.' always */
+int dz_double_to_text(char *z, size_t nz, int nMinPrec, double f);
+
 /* ---------------------------------------------------------------- arena */
 
 /* Bump allocator: nodes are only appended; dz_arena_reset drops them all. */

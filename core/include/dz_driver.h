@@ -157,11 +157,6 @@ const dz_driver *dz_driver_find(const char *zName);
 void dz_dberr_clear(dz_dberr *pErr);
 int dz_dberr_set(dz_dberr *pErr, int rc, const char *zFmt, ...);
 
-/* A float a server sent as decimal text (core/number.c): correctly rounded
-** and independent of the C locale (strtod reads "1.5" as 1 under a locale
-** whose decimal point is a comma); also "NaN", "Infinity", "-Infinity". */
-double dz_text_to_double(const char *z);
-
 #ifdef __cplusplus
 }
 #endif

@@ -123,16 +123,12 @@ int dzl_toint64(lua_State *L, int idx, int64_t *pOut) {
 /* A double as JavaScript's String(x) writes it (for numeric 'number' mode
 ** and mapWith(String)): shortest round-trip digits, no ".0". */
 void dzl_fmt_number(char *a, size_t n, double f) {
-  int prec;
   if (f == floor(f) && fabs(f) < 1e21) {
     snprintf(a, n, "%.0f", f);
     if (strcmp(a, "-0") == 0) strcpy(a, "0");
     return;
   }
-  for (prec = 15; prec <= 17; prec++) {
-    snprintf(a, n, "%.*g", prec, f);
-    if (strtod(a, NULL) == f) break;
-  }
+  dz_double_to_text(a, n, 15, f);
 }
 
 /* ------------------------------------------------------------- encoding */
@@ -375,7 +371,7 @@ static double asDouble(const dz_value *v) {
       size_t n = v->u.s.n < sizeof a - 1 ? v->u.s.n : sizeof a - 1;
       memcpy(a, v->u.s.z, n);
       a[n] = 0;
-      return strtod(a, NULL);
+      return dz_text_to_double(a);
     }
     default: return 0;
   }

@@ -198,8 +198,8 @@ static int parseNumbers(const char *z, size_t n, char cOpen, char cClose, double
     memcpy(buf, z, m);
     buf[m] = 0;
     {
-      char *zStop;
-      a[i++] = strtod(buf, &zStop);
+      const char *zStop;
+      a[i++] = dz_strtod(buf, &zStop);
       if (*zStop) return -1;
     }
     z = p + 1;
@@ -283,8 +283,8 @@ void dzl_push_shape_value(lua_State *L, const char *z, size_t n, int eCodec) {
       lua_newtable(L);
       p++;
       while (p < zEnd - 1) {
-        char *zStop;
-        double f = strtod(p, &zStop);
+        const char *zStop;
+        double f = dz_strtod(p, &zStop);
         if (zStop == p || zStop > zEnd - 1) { lua_pop(L, 1); goto bad; }
         lua_pushnumber(L, f);
         lua_rawseti(L, -2, ++i);
@@ -421,7 +421,7 @@ static void pushElement(ArrayParser *p, const char *z, size_t n, int bQuoted) {
         if (strcmp(a, "NaN") == 0) v.u.f = NAN;
         else if (strcmp(a, "Infinity") == 0) v.u.f = HUGE_VAL;
         else if (strcmp(a, "-Infinity") == 0) v.u.f = -HUGE_VAL;
-        else v.u.f = strtod(a, NULL);
+        else v.u.f = dz_text_to_double(a);
       }
       break;
     }

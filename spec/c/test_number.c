@@ -54,6 +54,20 @@ int main(void) {
     }
     checkSame(a, strtod(a, NULL));
   }
+  /* dz_strtod stops where the number ends, as strtod does */
+  {
+    const char *zEnd;
+    double f = dz_strtod("(1.5,-2e3)", NULL);
+    if (f != 0) { fprintf(stderr, "'(' is not a number: got %g\n", f); nFail++; }
+    f = dz_strtod("1.5,-2e3)", &zEnd);
+    if (f != 1.5 || *zEnd != ',') { fprintf(stderr, "1.5 then ','\n"); nFail++; }
+    f = dz_strtod(zEnd + 1, &zEnd);
+    if (f != -2000 || *zEnd != ')') { fprintf(stderr, "-2e3 then ')'\n"); nFail++; }
+    f = dz_strtod("12345678901234567890123e-3]", &zEnd);
+    if (f != strtod("12345678901234567890123e-3", NULL) || *zEnd != ']') { fprintf(stderr, "slow path end\n"); nFail++; }
+    f = dz_strtod("7e", &zEnd);
+    if (f != 7 || *zEnd != 'e') { fprintf(stderr, "'7e' is 7 then 'e'\n"); nFail++; }
+  }
   /* a comma-decimal locale, when the machine has one */
   if (setlocale(LC_NUMERIC, "de_DE.UTF-8") || setlocale(LC_NUMERIC, "de_DE.utf8")) {
     double got = dz_text_to_double("1.5"), got2 = dz_text_to_double("1.2345678901234567891e5");
@@ -61,6 +75,10 @@ int main(void) {
       fprintf(stderr, "under de_DE: %.17g %.17g\n", got, got2);
       nFail++;
     }
+    dz_double_to_text(a, sizeof a, 15, 1.5);
+    if (strcmp(a, "1.5") != 0) { fprintf(stderr, "under de_DE: 1.5 written as %s\n", a); nFail++; }
+    dz_double_to_text(a, sizeof a, 15, 0.1 + 0.2);
+    if (strcmp(a, "0.30000000000000004") != 0) { fprintf(stderr, "under de_DE: 0.1+0.2 written as %s\n", a); nFail++; }
     setlocale(LC_NUMERIC, "C");
   } else {
     printf("test_number: no de_DE locale, comma-decimal check skipped\n");
