@@ -14,8 +14,12 @@
 #
 # Columns: drizzle-c; raw C (bench/raw_sqlite.c) and drizzle-c / raw C, which
 # the targets use; the Lua C-API floor (bench/lua_floor.c: step + one Lua table
-# per row and nothing else, on the same VM) and drizzle-c / floor, i.e. what is
-# binding overhead and what is the VM's own table/string/GC cost.
+# per row and nothing else, on the same VM), drizzle-c timed beside it in that
+# same process ("dc 1 proc"), their ratio (/floor: what is binding overhead and
+# what is the VM's own table/string/GC cost) and floor / raw C (what no binding
+# on this VM can go under). bench/lua_floor.lua says why the floor and its
+# drizzle-c twin share a process, a full GC before each section and best of 7:
+# in separate processes the GC's state alone moves read_all by 2x.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -77,18 +81,19 @@ for vm in $vms; do
   lua_cflags=$(pkg-config --cflags "$vm" 2>/dev/null || true)
   if [ -n "$lua_cflags" ] && { [ "$fdir/lua_floor.so" -nt bench/lua_floor.c ] ||
        "$cc" -std=c11 -O2 -Wall -Wextra -fPIC -shared $lua_cflags $sqlite_cflags -o "$fdir/lua_floor.so" bench/lua_floor.c $sqlite_libs; }; then
-    floor=$(LUA_CPATH="$fdir/?.so;;" "$vm" bench/lua_floor.lua || true)
+    floor=$(LUA_CPATH="$fdir/?.so;$LUA_CPATH" "$vm" bench/lua_floor.lua || true)
   fi
   [ -n "$floor" ] && echo "C-API floor $floor   ($vm)"
   echo
-  printf '%-20s %12s %12s %9s %12s %9s   %-18s %s\n' "scenario ($vm)" "drizzle-c" "raw C" "/raw C" "Lua floor" "/floor" "target" "result"
+  printf '%-20s %12s %12s %9s %12s %12s %9s %9s   %-18s %s\n' "scenario ($vm)" "drizzle-c" "raw C" "/raw C" "Lua floor" "dc 1 proc" "/floor" "floor/raw" "target" "result"
   while read -r name kind limit; do
-    us=$(json_get "$dc" "$name"); base=$(json_get "$raw" "$name"); fl=$(json_get "$floor" "$name")
+    us=$(json_get "$dc" "$name"); base=$(json_get "$raw" "$name")
+    fl=$(json_get "$floor" "floor_$name"); fdc=$(json_get "$floor" "dc_$name")
     if [ -z "$us" ]; then
       printf '%-20s %12s\n' "$name" "(not run)"; continue
     fi
-    awk -v name="$name" -v us="$us" -v base="$base" -v fl="$fl" -v kind="$kind" -v limit="$limit" 'BEGIN {
-      fcol = (fl + 0 > 0) ? sprintf("%9.3f us %8.2fx", fl, us / fl) : sprintf("%12s %9s", "-", "-")
+    awk -v name="$name" -v us="$us" -v base="$base" -v fl="$fl" -v fdc="$fdc" -v kind="$kind" -v limit="$limit" 'BEGIN {
+      fcol = (fl + 0 > 0 && fdc + 0 > 0) ? sprintf("%9.3f us %9.3f us %8.2fx %8.2fx", fl, fdc, fdc / fl, (base + 0 > 0) ? fl / base : 0) : sprintf("%12s %12s %9s %9s", "-", "-", "-", "-")
       if (kind == "abs") {
         ok = (us + 0 <= limit + 0)
         printf "%-20s %9.3f us %12s %9s %s   %-18s %s\n", name, us, "-", "-", fcol, sprintf("<= %s us", limit), ok ? "PASS" : "FAIL"

@@ -7,10 +7,17 @@
 #   bench/run_mysql.sh              starts a throwaway server (scripts/mysql_server.sh)
 #   DZ_MYSQL_URL=... bench/run_mysql.sh   uses that server instead
 #   ROWS=100000 (default)
+#   LUA="lua5.4 luajit" bench/run_mysql.sh   the Lua side on several VMs (default lua5.4)
+#
+# Then, per VM, the targets table of bench/floor_server.sh: raw C
+# (raw_server.c's loops), the Lua C-API floor (bench/lua_floor_server.c) and
+# drizzle-c, timed in one process, alternately, best of ROUNDS (7), with
+# floor/raw, drizzle-c/floor and drizzle-c/raw against the issue's targets.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 rows=${ROWS:-100000}; export ROWS=$rows
+vms=${LUA:-lua5.4}; unset LUA   # a list of VMs; make must not see it
 make -s build/libdzcore.a
 out=build/bench; mkdir -p "$out"
 cc -std=c11 -O2 $(mariadb_config --cflags) -o "$out/raw_mysql" bench/raw_mysql.c $(mariadb_config --libs)
@@ -47,16 +54,14 @@ for k in ("prepared_get", "read_all"):
 print(f"read_all raw binary protocol: stored {raw['read_all_bin_stored']:.3f} us/row, streamed {raw['read_all_bin_stream']:.3f} us/row")
 PY
 
-# drizzle-c (Lua) beside raw Connector/C, with the issue's targets.
-lua=${LUA:-lua5.4}
-make -s build LUA="$lua" >/dev/null
-eval "$(make -s env LUA="$lua")"; export LUA_PATH LUA_CPATH
-dc=$(DIALECT=mysql URL=$url "$lua" bench/drizzle_server.lua)
-echo "drizzle-c ($lua) $dc"
-python3 - "$raw" "$dc" <<'PY'
-import json, sys
-raw, dc = (json.loads(a) for a in sys.argv[1:3])
-for k, limit in (("prepared_get", 1.1), ("read_all", 2.0)):
-    r = dc[k] / raw[k]
-    print(f"{k:14s} drizzle-c {dc[k]:9.3f} us  raw {raw[k]:9.3f} us  x{r:.2f}  target <= {limit}  {'PASS' if r <= limit else 'FAIL'}")
-PY
+# drizzle-c (Lua) beside raw Connector/C, with the issue's targets, and the
+# Lua C-API floor (bench/floor_server.sh): per VM, raw C / floor / drizzle-c
+# timed in one process, alternately. LUA="lua5.4 luajit lua5.1" runs several VMs.
+source bench/floor_server.sh
+for lua in $vms; do
+  command -v "$lua" >/dev/null 2>&1 || { echo "== $lua: not installed, skipped =="; continue; }
+  make -s build LUA="$lua" >/dev/null
+  eval "$(make -s env LUA="$lua")"; export LUA_PATH LUA_CPATH
+  echo
+  floor_server mysql "$url" "$lua" 1.1 2.0
+done
