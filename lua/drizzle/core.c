@@ -728,10 +728,12 @@ static void pushCell(lua_State *L, const dz_value *v, int eCodec, int iFn, int e
 }
 
 /* Build one row from the current result of pStmt by shape sh. Keys and
-** decoder functions sit on the stack from iKeyBase (key i at iKeyBase+i-1).
+** decoder functions sit on the stack from iKeyBase (key i at iKeyBase+i-1);
+** aDb: the nDb columns' server-type codecs (a shape may outlive a change
+** of the table under a cached MySQL statement: never read past nDb).
 ** [-0,+1,e] */
 static void pushShapedRow(lua_State *L, const dz_driver *pDrv, dz_stmt *pStmt, const LShape *sh, int iKeyBase,
-                          const int *aDb) {
+                          const int *aDb, int nDb) {
   int i, iRoot;
   dz_value v;
   lua_createtable(L, 0, sh->nField);
@@ -743,7 +745,7 @@ static void pushShapedRow(lua_State *L, const dz_driver *pDrv, dz_stmt *pStmt, c
     pDrv->xColumn(pStmt, i, &v);
     if (v.t == DZ_NULL) continue;
     lua_pushvalue(L, iKeyBase + f->iKey - 1);
-    pushCell(L, &v, f->eCodec, f->iFn ? iKeyBase + f->iFn - 1 : 0, aDb[i]);
+    pushCell(L, &v, f->eCodec, f->iFn ? iKeyBase + f->iFn - 1 : 0, i < nDb ? aDb[i] : CODEC_NONE);
     lua_rawset(L, iRoot + f->iObj);
   }
   for (i = sh->nObj - 1; i >= 1; i--) {
@@ -906,7 +908,7 @@ static int collectResults(lua_State *L, LConn *c, dz_stmt *pStmt, const char *zS
       aDb = dbCodecs(L, pDrv, pStmt, nCol, aDbBuf, (int)(sizeof aDbBuf / sizeof aDbBuf[0]), iDbSlot);
     }
     if (eMethod == M_VALUES) pushValuesRow(L, pDrv, pStmt, nCol);
-    else if (sh) pushShapedRow(L, pDrv, pStmt, sh, iKeyBase, aDb);
+    else if (sh) pushShapedRow(L, pDrv, pStmt, sh, iKeyBase, aDb, nCol);
     else pushRawRow(L, pDrv, pStmt, nCol, aDb);
     if (eMethod == M_GET) break;
     lua_rawseti(L, -2, ++nRow);
