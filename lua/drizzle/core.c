@@ -1313,13 +1313,20 @@ void dzl_setfuncs(lua_State *L, const luaL_Reg *l) {
   lua_pop(L, 1);
 }
 
-/* The names table of names.h, made once per Lua state. */
+/* The names table of names.h, made once per Lua state, with its NameMap
+** at names[N_MAP]. */
 static void openNames(lua_State *L) {
   int i;
   lua_createtable(L, N__COUNT, 0);
   for (i = 1; i < N__COUNT; i++) {
     lua_pushstring(L, dzl_azName[i - 1]);
     lua_rawseti(L, -2, i);
+  }
+  {
+    int iNames = lua_gettop(L);
+    NameMap *m = (NameMap *)lua_newuserdata(L, sizeof(NameMap));
+    dzl_names_map(L, iNames, m);
+    lua_rawseti(L, iNames, N_MAP);
   }
   lua_setfield(L, LUA_REGISTRYINDEX, "drizzle.names");
 }
