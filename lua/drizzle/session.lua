@@ -13,7 +13,7 @@ local errors = require("drizzle.errors")
 
 local setmetatable, getmetatable, rawget, type, pairs, ipairs, error, select, tostring, pcall =
   setmetatable, getmetatable, rawget, type, pairs, ipairs, error, select, tostring, pcall
-local K, kindOf, nextSeq = ast.K, ast.kindOf, ast.nextSeq
+local K, kindOf, nextSeq, seqBox = ast.K, ast.kindOf, ast.nextSeq, ast.seqBox
 
 local M = {}
 local beginSQL
@@ -161,13 +161,19 @@ end
 local Select, SelectMT = builderClass(K.SELECT)
 M.SelectMT = SelectMT
 
+-- Builders and their configs are made at the size the usual chain fills
+-- (the keys set to nil reserve their slots): a table that grows after its
+-- constructor is rehashed.
 local function newSelect(db, fields, distinct, distinctOn)
   if fields ~= nil and (type(fields) ~= "table" or kindOf(fields)) then
     error(("bad argument #1 to 'select' (table of fields expected, got %s)"):format(type(fields)), 3)
   end
+  local s = seqBox[1] + 1
+  seqBox[1] = s
   return setmetatable({ db = db, kind = "select", isPartial = fields ~= nil, cfg = {
     fields = fields, distinct = distinct, distinctOn = distinctOn, withList = db.withList,
-  }, seq = nextSeq() }, SelectMT)
+    table = nil, where = nil, orderBy = nil, limit = nil,
+  }, seq = s, isDynamic = nil }, SelectMT)
 end
 M.newSelect = newSelect
 
@@ -180,7 +186,8 @@ local function sourceFields(src)
 end
 
 function Select:from(src)
-  local k = kindOf(src)
+  local mt = getmetatable(src)
+  local k = mt and mt.__dz
   if k ~= K.TABLE and k ~= K.SUBQUERY and k ~= K.SQL and k ~= K.VIEW then
     argError("from", 1, "table, subquery or sql", type(src))
   end
@@ -248,8 +255,10 @@ local function condition(self, value)
 end
 
 function Select:where(cond)
-  once(self, "where", "where")
-  self.cfg.where = condition(self, cond)
+  local cfg = self.cfg
+  if cfg.where ~= nil then once(self, "where", "where") end
+  if type(cond) == "function" then cond = condition(self, cond) end
+  cfg.where = cond
   return self
 end
 
@@ -286,7 +295,14 @@ function Select:groupBy(...)
 end
 
 function Select:orderBy(...)
-  local items = listOrCallback(self, ...)
+  local items
+  local first = ...
+  if select("#", ...) == 1 and type(first) == "table" then
+    -- the common orderBy(node), as listOrCallback makes it
+    local mt = getmetatable(first)
+    if mt and mt.__dz then items = { first } end
+  end
+  if items == nil then items = listOrCallback(self, ...) end
   local setOps = self.cfg.setOps
   if setOps and #setOps > 0 then
     setOps[#setOps].orderBy = items
@@ -305,7 +321,7 @@ local function limitValue(method, n)
 end
 
 function Select:limit(n)
-  n = limitValue("limit", n)
+  if type(n) ~= "number" then n = limitValue("limit", n) end
   local setOps = self.cfg.setOps
   if setOps and #setOps > 0 then setOps[#setOps].limit = n else self.cfg.limit = n end
   return self
@@ -451,7 +467,7 @@ M.InsertMT = InsertMT
 
 local function newInsert(db, tbl)
   if kindOf(tbl) ~= K.TABLE then argError("insert", 1, "table", type(tbl)) end
-  return setmetatable({ db = db, kind = "insert", cfg = { table = tbl, withList = db.withList } }, InsertMT)
+  return setmetatable({ db = db, kind = "insert", cfg = { table = tbl, withList = db.withList, values = nil, returning = nil } }, InsertMT)
 end
 
 -- values(row) | values({ row, row, ... }): a sequence is several rows.
@@ -594,7 +610,7 @@ M.UpdateMT = UpdateMT
 
 local function newUpdate(db, tbl)
   if kindOf(tbl) ~= K.TABLE then argError("update", 1, "table", type(tbl)) end
-  return setmetatable({ db = db, kind = "update", cfg = { table = tbl, joins = {}, withList = db.withList } }, UpdateMT)
+  return setmetatable({ db = db, kind = "update", cfg = { table = tbl, joins = {}, withList = db.withList, set = nil, where = nil } }, UpdateMT)
 end
 
 function Update:set(values)
@@ -605,8 +621,9 @@ function Update:set(values)
 end
 
 function Update:where(cond)
-  once(self, "where", "where")
-  self.cfg.where = cond
+  local cfg = self.cfg
+  if cfg.where ~= nil then once(self, "where", "where") end
+  cfg.where = cond
   return self
 end
 
