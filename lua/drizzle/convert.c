@@ -784,12 +784,7 @@ static void selObject(Conv *cv, Sel *s, int iVal, int k, int iObj, const char *z
       f.expr.u.c.pCol = &pCol->c;
       f.expr.u.c.zAlias = zAlias;
       f.zPath = pCol->c.zKey;
-      if (zPrefix) {
-        size_t nPre = strlen(zPrefix), nKey = strlen(pCol->c.zKey);
-        char *z = NEW(cv, char, nPre + nKey + 3);
-        memcpy(z, zPrefix, nPre); memcpy(z + nPre, "->", 2); memcpy(z + nPre + 2, pCol->c.zKey, nKey + 1);
-        f.zPath = z;
-      }
+      f.zPathPrefix = zPrefix;     /* joined only if an error names it */
       selAdd(cv, s, &f);
       if (bShape) {
         LField *pf = newShapeField(cv);
