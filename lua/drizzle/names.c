@@ -47,6 +47,7 @@ const char *const dzl_azName[] = {
   "cfg",
   "col",
   "columns",
+  "core",
   "countFilters",
   "countSource",
   "decoder",

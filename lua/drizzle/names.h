@@ -19,6 +19,7 @@ enum {
   N_cfg,
   N_col,
   N_columns,
+  N_core,
   N_countFilters,
   N_countSource,
   N_decoder,
@@ -83,6 +84,9 @@ extern const char *const dzl_azName[];
 ** the address of their interned strings, so a key met while walking a
 ** table (lua_next) is identified without a string compare. */
 #define N_MAP N__COUNT
+/* ... and the session userdata's metatable, to check a db's session
+** without a registry lookup by name. */
+#define N_SESSION_MT (N__COUNT + 1)
 
 /* Open addressing over the string addresses; twice as many slots as names. */
 #define NAME_SLOTS 128

@@ -11,8 +11,8 @@ local core = require("drizzle.core")
 local schema = require("drizzle.schema")
 local errors = require("drizzle.errors")
 
-local setmetatable, getmetatable, rawget, type, pairs, ipairs, error, select, tostring, pcall =
-  setmetatable, getmetatable, rawget, type, pairs, ipairs, error, select, tostring, pcall
+local setmetatable, getmetatable, rawget, type, pairs, ipairs, error, select, tostring, pcall, next =
+  setmetatable, getmetatable, rawget, type, pairs, ipairs, error, select, tostring, pcall, next
 local K, kindOf, nextSeq, seqBox = ast.K, ast.kindOf, ast.nextSeq, ast.seqBox
 
 local M = {}
@@ -102,7 +102,8 @@ end
 -- method: "all" | "get" | "run" | "values" | "execute"
 local runReturningId
 local function run(self, method, placeholders)
-  requireConn(self.db, method .. "()")
+  local db = self.db
+  if db.closed or not db.conn then requireConn(db, method .. "()") end
   if self.cfg.returningId and method ~= "run" then return runReturningId(self, method, placeholders) end
   return core.execute(self.db, self.kind, self, method, placeholders)
 end
@@ -206,19 +207,22 @@ local function join(joinType, lateral)
     local cfg = self.cfg
     local baseName = sourceName(cfg.table)
     local name = sourceName(src)
-    if not cfg.joins then
+    local joins = cfg.joins
+    local first = joins == nil
+    if first then
       -- the first join: the from source is not nullable (joinsNotNullableMap)
-      cfg.joins = {}
-      cfg.nullable = {}
-      if baseName then cfg.nullable[baseName] = true end
+      joins = {}
+      cfg.joins = joins
+      cfg.nullable = baseName and { [baseName] = true } or {}
     end
     if not self.isPartial then
-      if #cfg.joins == 0 and baseName then
-        cfg.fields = ordered({ { baseName, cfg.fields } })
-      end
-      if name and k ~= K.SQL then
+      local entry = name and k ~= K.SQL and { name, sourceFields(src) } or nil
+      if first and baseName then
+        -- the from source's fields and this one's, in one list made at its size
+        cfg.fields = ordered({ { baseName, cfg.fields }, entry })
+      elseif entry then
         local f = cfg.fields
-        f[#f + 1] = { name, sourceFields(src) }
+        f[#f + 1] = entry
       end
     end
     local nullable = cfg.nullable
@@ -233,7 +237,7 @@ local function join(joinType, lateral)
       for key in pairs(nullable) do nullable[key] = false end
       if name then nullable[name] = false end
     end
-    cfg.joins[#cfg.joins + 1] = { type = joinType, table = src, on = on, lateral = lateral, alias = name }
+    joins[#joins + 1] = { type = joinType, table = src, on = on, lateral = lateral, alias = name }
     return self
   end
 end
@@ -470,20 +474,26 @@ local function newInsert(db, tbl)
   return setmetatable({ db = db, kind = "insert", cfg = { table = tbl, withList = db.withList, values = nil, returning = nil } }, InsertMT)
 end
 
+-- The field check of values()/set() (unknown keys raise naming the table
+-- and the field). A plain Lua loop over the keys costs more than the C one.
+local checkFields = core.checkFields
+
 -- values(row) | values({ row, row, ... }): a sequence is several rows.
 function Insert:values(rows)
   if type(rows) ~= "table" or kindOf(rows) then argError("values", 1, "table of values", type(rows)) end
-  if rows[1] ~= nil and type(rows[1]) == "table" and not kindOf(rows[1]) then
-    self.cfg.values = rows
-  elseif next(rows) == nil then
-    self.cfg.values = { rows }
+  local cfg = self.cfg
+  local first = rows[1]
+  local list
+  if first ~= nil and type(first) == "table" and not kindOf(first) then
+    list = rows
+    if #list == 0 then
+      error(("drizzle: insert into %q: values() needs at least one row"):format(rawget(cfg.table, 1).name), 2)
+    end
   else
-    self.cfg.values = { rows }
+    list = { rows }
   end
-  if #self.cfg.values == 0 then
-    error(("drizzle: insert into %q: values() needs at least one row"):format(rawget(self.cfg.table, 1).name), 2)
-  end
-  core.checkFields(self.cfg.table, self.cfg.values, "insert into")
+  cfg.values = list
+  checkFields(cfg.table, list, "insert into")
   return self
 end
 
@@ -581,7 +591,7 @@ function Insert:onConflictDoUpdate(config)
   if type(config.set) ~= "table" then
     error(("drizzle: insert into %q: onConflictDoUpdate needs a set table"):format(rawget(self.cfg.table, 1).name), 2)
   end
-  core.checkFields(self.cfg.table, { config.set }, "onConflictDoUpdate on")
+  checkFields(self.cfg.table, { config.set }, "onConflictDoUpdate on")
   local c = self.cfg
   c.onConflict = c.onConflict or {}
   c.onConflict[#c.onConflict + 1] = {
@@ -596,7 +606,7 @@ function Insert:onDuplicateKeyUpdate(config)
   if type(config) ~= "table" or type(config.set) ~= "table" then
     argError("onDuplicateKeyUpdate", 1, "{ set = {...} }", type(config))
   end
-  core.checkFields(self.cfg.table, { config.set }, "onDuplicateKeyUpdate on")
+  checkFields(self.cfg.table, { config.set }, "onDuplicateKeyUpdate on")
   local c = self.cfg
   c.onConflict = c.onConflict or {}
   c.onConflict[#c.onConflict + 1] = { update = true, duplicateKey = true, set = config.set }
@@ -615,7 +625,7 @@ end
 
 function Update:set(values)
   if type(values) ~= "table" or kindOf(values) then argError("set", 1, "table of values", type(values)) end
-  core.checkFields(self.cfg.table, { values }, "update")
+  checkFields(self.cfg.table, { values }, "update")
   self.cfg.set = values
   return self
 end
@@ -913,9 +923,11 @@ local function casingOf(opts)
 end
 
 local function newDB(dialect, opts)
+  -- closed is set (false) so that the check of every run finds it in the
+  -- db itself, not after a miss through the DB class (and a tx's proxy)
   local db = setmetatable({
     dialect = dialect, casing = casingOf(opts), schema = opts.schema, mode = opts.mode, mariadb = opts.mariadb,
-    logger = opts.logger,
+    logger = opts.logger, closed = false,
   }, DBMT)
   db.core = core.newSession(dialect, db.casing)
   if opts.schema then
