@@ -25,7 +25,7 @@ void dz_buf_reset(dz_buf *b) {
 }
 
 /* Make room for n more bytes plus a NUL; sets the sticky error on failure. */
-static int bufReserve(dz_buf *b, size_t n) {
+int dz_buf_reserve(dz_buf *b, size_t n) {
   size_t cap;
   char *z;
   if (b->err) return 0;
@@ -40,7 +40,7 @@ static int bufReserve(dz_buf *b, size_t n) {
 }
 
 void dz_buf_add(dz_buf *b, const char *z, size_t n) {
-  if (!bufReserve(b, n)) return;
+  if (!dz_buf_reserve(b, n)) return;
   memcpy(b->z + b->n, z, n);
   b->n += n;
   b->z[b->n] = 0;
@@ -51,7 +51,7 @@ void dz_buf_adds(dz_buf *b, const char *z) {
 }
 
 void dz_buf_addc(dz_buf *b, char c) {
-  if (!bufReserve(b, 1)) return;
+  if (!dz_buf_reserve(b, 1)) return;
   b->z[b->n++] = c;
   b->z[b->n] = 0;
 }
@@ -68,7 +68,7 @@ void dz_buf_printf(dz_buf *b, const char *zFmt, ...) {
   va_start(ap, zFmt);
   n = vsnprintf(NULL, 0, zFmt, ap);
   va_end(ap);
-  if (n < 0 || !bufReserve(b, (size_t)n)) return;
+  if (n < 0 || !dz_buf_reserve(b, (size_t)n)) return;
   va_start(ap, zFmt);
   vsnprintf(b->z + b->n, (size_t)n + 1, zFmt, ap);
   va_end(ap);

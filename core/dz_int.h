@@ -40,4 +40,18 @@ void dz_render_column_name(dz_render *r, const dz_column *pCol);
 void dz_render_error(dz_render *r, int rc, const char *zFmt, ...);
 #define dz_render_text(r, z) dz_buf_add(&(r)->sql, (z), sizeof(z) - 1)
 
+/* buf.c: make room for n more bytes and a NUL; 0 (and the sticky error)
+** when that fails. For writers that fill the buffer directly. */
+int dz_buf_reserve(dz_buf *b, size_t n);
+
+/* One byte, the common case without a call (renderers add many). */
+static inline void dz_buf_putc(dz_buf *b, char c) {
+  if (b->n + 2 <= b->cap && !b->err) {
+    b->z[b->n++] = c;
+    b->z[b->n] = 0;
+  } else {
+    dz_buf_addc(b, c);
+  }
+}
+
 #endif /* DZ_INT_H */

@@ -72,6 +72,18 @@ unsigned dz_dialect_features(const dz_dialect *d) { return d->mFeature; }
 void dz_quote_ident(const dz_dialect *d, dz_buf *b, const char *z, size_t n) {
   char q = d->cQuote;
   size_t i, iStart = 0;
+  if (!memchr(z, q, n)) {
+    /* the usual name, with no quote inside: one reservation, no scan */
+    if (dz_buf_reserve(b, n + 2)) {
+      char *p = b->z + b->n;
+      p[0] = q;
+      memcpy(p + 1, z, n);
+      p[n + 1] = q;
+      p[n + 2] = 0;
+      b->n += n + 2;
+    }
+    return;
+  }
   dz_buf_addc(b, q);
   for (i = 0; i < n; i++) {
     if (z[i] == q) {
@@ -129,18 +141,18 @@ static void renderColumn(dz_render *r, const dz_chunk *c, unsigned f) {
   } else {
     if (pTab->zSchema && !pTab->bAlias) {
       quoteName(r, pTab->zSchema);
-      dz_buf_addc(&r->sql, '.');
+      dz_buf_putc(&r->sql, '.');
     }
     quoteName(r, pTab->zName);
   }
-  dz_buf_addc(&r->sql, '.');
+  dz_buf_putc(&r->sql, '.');
   dz_render_column_name(r, pCol);
 }
 
 static void renderTable(dz_render *r, const dz_table *pTab) {
   if (pTab->zSchema && !pTab->bAlias) {
     quoteName(r, pTab->zSchema);
-    dz_buf_addc(&r->sql, '.');
+    dz_buf_putc(&r->sql, '.');
   }
   quoteName(r, pTab->zName);
 }
@@ -215,40 +227,40 @@ static void renderChunkF(dz_render *r, const dz_chunk *c, unsigned f) {
     case DZ_K_SQL: renderList(r, c->u.p, fDown); break;
     case DZ_K_LIST: {
       int i;
-      dz_buf_addc(&r->sql, '(');
+      dz_buf_putc(&r->sql, '(');
       for (i = 0; c->u.p && i < c->u.p->n; i++) {
         if (i) dz_render_text(r, ", ");
         renderChunkF(r, &c->u.p->a[i], fDown);
       }
-      dz_buf_addc(&r->sql, ')');
+      dz_buf_putc(&r->sql, ')');
       break;
     }
     case DZ_K_ALIASED: dz_quote_ident(r->pDialect, &r->sql, c->s.z, c->s.n); break;
     case DZ_K_SUBQUERY:
       if (!c->bWith) {
-        dz_buf_addc(&r->sql, '(');
+        dz_buf_putc(&r->sql, '(');
         renderSelect(r, c->u.pSel);
         dz_render_text(r, ") ");
       }
       dz_quote_ident(r->pDialect, &r->sql, c->s.z, c->s.n);
       break;
     case DZ_K_SELECT:
-      dz_buf_addc(&r->sql, '(');
+      dz_buf_putc(&r->sql, '(');
       renderSelect(r, c->u.pSel);
-      dz_buf_addc(&r->sql, ')');
+      dz_buf_putc(&r->sql, ')');
       break;
     case DZ_K_SELECT_SQL: renderSelect(r, c->u.pSel); break;
     case DZ_K_WRAPPED:
-      dz_buf_addc(&r->sql, '(');
+      dz_buf_putc(&r->sql, '(');
       renderList(r, c->u.p, fDown);
-      dz_buf_addc(&r->sql, ')');
+      dz_buf_putc(&r->sql, ')');
       break;
     case DZ_K_INSERT: case DZ_K_UPDATE: case DZ_K_DELETE:
-      if (!c->bBare) dz_buf_addc(&r->sql, '(');
+      if (!c->bBare) dz_buf_putc(&r->sql, '(');
       if (c->k == DZ_K_INSERT) renderInsert(r, c->u.pIns);
       else if (c->k == DZ_K_UPDATE) renderUpdate(r, c->u.pUpd);
       else renderDelete(r, c->u.pDel);
-      if (!c->bBare) dz_buf_addc(&r->sql, ')');
+      if (!c->bBare) dz_buf_putc(&r->sql, ')');
       break;
     default:
       dz_render_error(r, DZ_MISUSE, "unknown AST chunk kind %d", c->k);
@@ -294,7 +306,7 @@ static void renderSelection(dz_render *r, const dz_field *a, int n, int bSingle)
         renderColumn(r, e, 0);
       } else {
         quoteName(r, e->u.c.zAlias ? e->u.c.zAlias : pCol->pTable->zName);
-        dz_buf_addc(&r->sql, '.');
+        dz_buf_putc(&r->sql, '.');
         dz_render_column_name(r, pCol);
       }
       if (bCast) dz_render_text(r, " as text)");
@@ -317,9 +329,9 @@ static void renderWith(dz_render *r, const dz_cte *a, int n) {
     quoteName(r, a[i].zName);
     dz_render_text(r, " as (");
     dz_render_chunk(r, &a[i].body);
-    dz_buf_addc(&r->sql, ')');
+    dz_buf_putc(&r->sql, ')');
   }
-  dz_buf_addc(&r->sql, ' ');
+  dz_buf_putc(&r->sql, ' ');
 }
 
 static void renderChunkList(dz_render *r, const dz_chunk *a, int n, const char *zSep) {
@@ -370,9 +382,9 @@ static void renderReturning(dz_render *r, const dz_field *a, int n, int bReturni
 static void renderFrom(dz_render *r, const dz_chunk *c) {
   if (c->k == DZ_K_TABLE && c->u.pTab->bAlias) {
     const dz_table *pTab = c->u.pTab;
-    if (pTab->zSchema) { quoteName(r, pTab->zSchema); dz_buf_addc(&r->sql, '.'); }
+    if (pTab->zSchema) { quoteName(r, pTab->zSchema); dz_buf_putc(&r->sql, '.'); }
     quoteName(r, pTab->zOrigName);
-    dz_buf_addc(&r->sql, ' ');
+    dz_buf_putc(&r->sql, ' ');
     quoteName(r, pTab->zName);
     return;
   }
@@ -393,7 +405,7 @@ static void renderJoins(dz_render *r, const dz_join *a, int n) {
   int i;
   for (i = 0; i < n; i++) {
     const dz_join *j = &a[i];
-    dz_buf_addc(&r->sql, ' ');
+    dz_buf_putc(&r->sql, ' ');
     if (j->eKind == DZ_JOIN_FULL && !(r->pDialect->mFeature & DZ_F_FULL_JOIN)) {
       dz_render_error(r, DZ_UNSUPPORTED, "full join is not supported by the %s dialect", r->pDialect->zName);
     }
@@ -428,7 +440,7 @@ static void checkFieldSources(dz_render *r, const dz_select *s) {
     int bFound;
     if (e->k != DZ_K_COLUMN || s->aField[i].bSelectionField) continue;
     zTab = e->u.c.zAlias ? e->u.c.zAlias : e->u.c.pCol->pTable->zName;
-    if (zFrom && strcmp(zTab, zFrom) == 0) continue;
+    if (zFrom && (zTab == zFrom || strcmp(zTab, zFrom) == 0)) continue;
     if (!zFrom && s->from.k == DZ_K_SQL) continue;
     bFound = 0;
     for (j = 0; j < s->nJoin && !bFound; j++) {
@@ -436,9 +448,11 @@ static void checkFieldSources(dz_render *r, const dz_select *s) {
       bFound = zJ && strcmp(zJ, zTab) == 0;
     }
     if (!bFound) {
+      const dz_field *pF = &s->aField[i];
       dz_render_error(r, DZ_MISUSE,
-        "Your \"%s\" field references a column \"%s\".\"%s\", but the table \"%s\" is not part of the query! Did you forget to join it?",
-        s->aField[i].zPath ? s->aField[i].zPath : "?", zTab, e->u.c.pCol->zName, zTab);
+        "Your \"%s%s%s\" field references a column \"%s\".\"%s\", but the table \"%s\" is not part of the query! Did you forget to join it?",
+        pF->zPathPrefix ? pF->zPathPrefix : "", pF->zPathPrefix ? "->" : "",
+        pF->zPath ? pF->zPath : "?", zTab, e->u.c.pCol->zName, zTab);
       return;
     }
   }
@@ -476,11 +490,11 @@ static void renderSelectCore(dz_render *r, const dz_select *s) {
     }
     dz_render_text(r, " distinct on (");
     renderChunkList(r, s->aDistinctOn, s->nDistinctOn, ", ");
-    dz_buf_addc(&r->sql, ')');
+    dz_buf_putc(&r->sql, ')');
   } else if (s->bDistinct) {
     dz_render_text(r, " distinct");
   }
-  dz_buf_addc(&r->sql, ' ');
+  dz_buf_putc(&r->sql, ' ');
   renderSelection(r, s->aField, s->nField, bSingle);
   if (s->from.k) {
     dz_render_text(r, " from ");
@@ -515,7 +529,7 @@ static void renderSetOpOrderBy(dz_render *r, const dz_setop *op) {
     if (c->k == DZ_K_COLUMN) quoteName(r, c->u.c.pCol->zName);
     else renderTop(r, c, bPg ? RF_NAME_ONLY : RF_BARE_COLUMNS);
   }
-  if (bPg) dz_buf_addc(&r->sql, ' ');
+  if (bPg) dz_buf_putc(&r->sql, ' ');
 }
 
 /* buildSetOperations: each operator wraps everything to its left. */
@@ -528,14 +542,14 @@ static void renderSetOps(dz_render *r, const dz_select *s, int n) {
     dz_render_error(r, DZ_UNSUPPORTED, "%s all is not supported by the %s dialect",
                     op->eKind == DZ_SET_INTERSECT ? "intersect" : "except", r->pDialect->zName);
   }
-  if (bParens) dz_buf_addc(&r->sql, '(');
+  if (bParens) dz_buf_putc(&r->sql, '(');
   renderSetOps(r, s, n - 1);
   dz_buf_adds(&r->sql, bParens ? ") " : " ");
   dz_buf_adds(&r->sql, op->eKind == DZ_SET_UNION ? "union " : op->eKind == DZ_SET_INTERSECT ? "intersect " : "except ");
   if (op->bAll) dz_render_text(r, "all ");
-  if (bParens) dz_buf_addc(&r->sql, '(');
+  if (bParens) dz_buf_putc(&r->sql, '(');
   renderSelect(r, op->pRight);
-  if (bParens) dz_buf_addc(&r->sql, ')');
+  if (bParens) dz_buf_putc(&r->sql, ')');
   renderSetOpOrderBy(r, op);
   renderLimit(r, &op->limit);
   renderOffset(r, &op->offset);
@@ -571,12 +585,12 @@ static void renderInsertValues(dz_render *r, const dz_insert *s) {
   dz_render_text(r, "values ");
   for (iRow = 0; iRow < s->nRow; iRow++) {
     if (iRow) dz_render_text(r, ", ");
-    dz_buf_addc(&r->sql, '(');
+    dz_buf_putc(&r->sql, '(');
     for (iCol = 0; iCol < s->nCol; iCol++) {
       if (iCol) dz_render_text(r, ", ");
       dz_render_chunk(r, &s->aCell[iRow * s->nCol + iCol]);
     }
-    dz_buf_addc(&r->sql, ')');
+    dz_buf_putc(&r->sql, ')');
   }
 }
 

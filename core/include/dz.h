@@ -211,7 +211,8 @@ typedef struct dz_field {
   dz_chunk expr;         /* COLUMN, SQL, SUBQUERY, SELECT, ... */
   const char *zAlias;    /* non-NULL for SQL.Aliased */
   int bSelectionField;   /* SQL.Aliased.isSelectionField: render just the alias */
-  const char *zPath;     /* "author->name", for error messages */
+  const char *zPath;     /* "author->name", for error messages ... */
+  const char *zPathPrefix; /* ... or "name" under this prefix ("author"), when set */
 } dz_field;
 
 typedef enum dz_join_kind { DZ_JOIN_LEFT = 1, DZ_JOIN_RIGHT, DZ_JOIN_INNER, DZ_JOIN_FULL, DZ_JOIN_CROSS } dz_join_kind;

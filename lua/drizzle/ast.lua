@@ -190,6 +190,21 @@ local function sql(text, ...)
     error(("sql: template %q has %d '?' marks but %d values were given (write '??' for a literal '?')")
       :format(text, nMark, nArg), 2)
   end
+  if nMark == 1 then
+    -- the common one-value template in one constructor: the chunks that
+    -- are there (empty text and nil values are left out), in order
+    local p1, p2, v = parts[1], parts[2], ...
+    if type(v) == "string" then v = setmetatable({ value = v }, Param) end
+    local c1, c2, c3
+    if p1 ~= "" then c1 = p1 end
+    if v ~= nil then if c1 == nil then c1 = v else c2 = v end end
+    if p2 ~= "" then
+      if c1 == nil then c1 = p2 elseif c2 == nil then c2 = p2 else c3 = p2 end
+    end
+    local s = seqBox[1] + 1
+    seqBox[1] = s
+    return setmetatable({ c1, c2, c3, seq = s }, SQL)
+  end
   local chunks, n = {}, 0
   for i = 1, nMark do
     local p = parts[i]

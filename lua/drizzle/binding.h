@@ -19,6 +19,15 @@
 #else
 # define dzl_rawlen(L, i)        lua_rawlen((L), (i))
 #endif
+/* lua_rawgeti / lua_rawget that return the type of what they pushed, as
+** 5.3+ do: one C API call less where the type decides what follows. */
+#if LUA_VERSION_NUM >= 503
+# define dzl_rawgeti(L, t, i)    lua_rawgeti((L), (t), (i))
+# define dzl_rawget(L, t)        lua_rawget((L), (t))
+#else
+# define dzl_rawgeti(L, t, i)    (lua_rawgeti((L), (t), (i)), lua_type((L), -1))
+# define dzl_rawget(L, t)        (lua_rawget((L), (t)), lua_type((L), -1))
+#endif
 
 /* Every binding function carries the field-name table of names.h as its
 ** upvalue 1 (see dzl_setfuncs); hot paths read fields through it. */
@@ -152,6 +161,7 @@ typedef struct Conv {
   int nAux;
   int iKeys;              /* stack index: shape keys and decoder functions */
   int nKeys;
+  const struct NameMap *pNames;  /* field names by address (names.h) */
   LShape *pShape;         /* the shape of the top statement's rows, or NULL */
   int bWantShape;         /* record the shape (execute, prepare; not toSQL) */
   int nFieldAlloc, nObjAlloc;

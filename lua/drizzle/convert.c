@@ -30,6 +30,9 @@ void dzl_conv_init(Conv *cv, lua_State *L, dz_arena *a, const dz_dialect *d) {
   cv->L = L;
   cv->pArena = a;
   cv->pDialect = d;
+  lua_rawgeti(L, DZL_NAMES, N_MAP);
+  cv->pNames = (const NameMap *)lua_touserdata(L, -1);
+  lua_pop(L, 1);
   /* three slots, made tables only when a statement needs them: most
   ** renders need none, and a table is a malloc */
   lua_pushnil(L); cv->iAnchor = lua_gettop(L);
@@ -46,21 +49,41 @@ void dzl_slot_table(lua_State *L, int idx) {
   }
 }
 
-/* The __dz kind of the value at idx, or 0. [-0,+0,-] */
-int dzl_kind(lua_State *L, int idx) {
-  int k = 0;
-  if (lua_type(L, idx) != LUA_TTABLE || !lua_getmetatable(L, idx)) return 0;
-  lua_rawgeti(L, -1, 0);      /* mt[0]: the kind, also kept as mt.__dz for Lua */
-  k = (int)lua_tointeger(L, -1);
+/* The kind of the table at idx, 0 for a plain table. A node's metatable
+** holds its kind at [0]; a column reference's holds its column's LCol there
+** instead (a light userdata, set by schema.lua once the table is
+** registered), so one read tells both what the node is and, for the most
+** common node, which column it names (*ppCol; left alone for other kinds).
+** [-0,+0,-] */
+static int nodeKind(lua_State *L, int idx, LCol **ppCol) {
+  int k;
+  if (!lua_getmetatable(L, idx)) return 0;
+  switch (dzl_rawgeti(L, -1, 0)) {
+    case LUA_TLIGHTUSERDATA:
+      *ppCol = (LCol *)lua_touserdata(L, -1);
+      k = K_COLREF;
+      break;
+    case LUA_TNUMBER:
+      k = (int)lua_tointeger(L, -1);
+      break;
+    default:
+      k = 0;
+  }
   lua_pop(L, 2);
   return k;
 }
 
-/* Push t[k] without metamethods. [-0,+1,-] */
+/* The __dz kind of the value at idx, or 0. [-0,+0,-] */
+int dzl_kind(lua_State *L, int idx) {
+  LCol *pCol;
+  if (lua_type(L, idx) != LUA_TTABLE) return 0;
+  return nodeKind(L, idx, &pCol);
+}
+
+/* Push t[k] without metamethods; returns its type. [-0,+1,-] */
 static int rawfield(lua_State *L, int t, int k) {
   lua_rawgeti(L, DZL_NAMES, k);
-  lua_rawget(L, t < 0 ? t - 1 : t);
-  return lua_type(L, -1);
+  return dzl_rawget(L, t < 0 ? t - 1 : t);
 }
 
 /* The LCol of a column object (or a COLREF's column). [-0,+0,v] */
@@ -71,6 +94,19 @@ LCol *dzl_colptr(lua_State *L, int iCol) {
   lua_pop(L, 1);
   if (!p) luaL_error(L, "drizzle: column is not part of a table (was it defined in a table constructor?)");
   return p;
+}
+
+/* The LCol of the column node at idx (kind k): a reference's from its
+** metatable (pCol, when nodeKind found it there), else the column's ptr. */
+static LCol *nodeColumn(lua_State *L, int idx, int k, LCol *pCol) {
+  if (pCol) return pCol;
+  if (k == K_COLREF) {
+    lua_rawgeti(L, idx, 1);
+    pCol = dzl_colptr(L, -1);
+    lua_pop(L, 1);
+    return pCol;
+  }
+  return dzl_colptr(L, idx);
 }
 
 /* Push the column object a COLUMN or COLREF stands for. [-0,+1,-] */
@@ -99,10 +135,32 @@ static const dz_table *tablePtr(lua_State *L, int idx) {
   return p->pTab;
 }
 
-/* A param chunk: the value at iVal encoded by the column at iCol (0: none). */
-static void paramChunk(Conv *cv, int iVal, int iCol, dz_chunk *c) {
+/* Walk the table at idx once and push the fields that names.h knows: a[N_x]
+** is then the stack index of t.x, 0 when t has none. A config sets a few of
+** the dozen fields a statement may have; one lua_next pass is cheaper than a
+** lookup for each. Pushes two values per field found. [-0,+2n,m] */
+static void scanFields(Conv *cv, int idx, int *a) {
   lua_State *L = cv->L;
-  int k = dzl_kind(L, iVal);
+  memset(a, 0, sizeof(int) * N__COUNT);
+  luaL_checkstack(L, 2 * N__COUNT + 4, "query config too large");
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {                /* stack: key, value */
+    if (lua_type(L, -2) == LUA_TSTRING) {
+      int id = dzl_name_id(cv->pNames, lua_tostring(L, -2));
+      if (id && !a[id]) {
+        a[id] = lua_gettop(L);              /* keep key and value ... */
+        lua_pushvalue(L, -2);               /* ... and go on from the key */
+        continue;
+      }
+    }
+    lua_pop(L, 1);
+  }
+}
+
+/* A param chunk: the value at iVal (of kind k, 0 for a non-node) encoded by
+** the column object at iCol whose LCol is pCol (iCol 0: no column). */
+static void paramChunk(Conv *cv, int iVal, int k, int iCol, const LCol *pCol, dz_chunk *c) {
+  lua_State *L = cv->L;
   c->k = DZ_K_PARAM;
   if (k == K_PLACEHOLDER) {
     size_t n;
@@ -122,34 +180,40 @@ static void paramChunk(Conv *cv, int iVal, int iCol, dz_chunk *c) {
     c->iParamTag = cv->nAux;
     return;
   }
-  if (iCol) {
-    LCol *p = dzl_colptr(L, iCol);
-    dzl_encode_value(L, iVal, p->eCodec, iCol, &c->u.v, cv->iAnchor, &cv->nAnchor);
-  } else {
-    dzl_encode_value(L, iVal, CODEC_NONE, 0, &c->u.v, cv->iAnchor, &cv->nAnchor);
-  }
+  dzl_encode_value(L, iVal, iCol ? pCol->eCodec : CODEC_NONE, iCol, &c->u.v, cv->iAnchor, &cv->nAnchor);
 }
+
+/* The kind of any value: 0 for a non-table. */
+static int valueKind(lua_State *L, int idx, LCol **ppCol) {
+  return lua_type(L, idx) == LUA_TTABLE ? nodeKind(L, idx, ppCol) : 0;
+}
+
+static dz_sql *sqlList(Conv *cv, int idx);
 
 /* A PARAM node { value = v, col = c }. */
 static void paramNode(Conv *cv, int idx, dz_chunk *c) {
   lua_State *L = cv->L;
   int top = lua_gettop(L);
-  int iCol = 0;
+  int iCol = 0, kv;
+  LCol *pCol = NULL, *pDummy = NULL;
   rawfield(L, idx, N_value);
-  rawfield(L, idx, N_col);
-  if (!lua_isnil(L, -1)) {
-    int k = dzl_kind(L, -1);
-    if (k == K_COLREF) { lua_rawgeti(L, -1, 1); iCol = lua_gettop(L); }
-    else if (k == K_COLUMN) iCol = lua_gettop(L);
-  }
-  {
-    int kv = dzl_kind(L, top + 1);
-    if (kv == K_SQL) {          /* a mapped value that is SQL renders inline */
-      c->k = DZ_K_SQL;
-      c->u.p = dzl_conv_sql(cv, top + 1);
-    } else {
-      paramChunk(cv, top + 1, iCol, c);
+  if (rawfield(L, idx, N_col) == LUA_TTABLE) {
+    int k = nodeKind(L, top + 2, &pCol);
+    if (k == K_COLREF) {
+      lua_rawgeti(L, top + 2, 1);
+      iCol = top + 3;
+      if (!pCol) pCol = dzl_colptr(L, iCol);
+    } else if (k == K_COLUMN) {
+      iCol = top + 2;
+      pCol = dzl_colptr(L, iCol);
     }
+  }
+  kv = valueKind(L, top + 1, &pDummy);
+  if (kv == K_SQL) {            /* a mapped value that is SQL renders inline */
+    c->k = DZ_K_SQL;
+    c->u.p = sqlList(cv, top + 1);
+  } else {
+    paramChunk(cv, top + 1, kv, iCol, pCol, c);
   }
   lua_settop(L, top);
 }
@@ -189,49 +253,31 @@ static void subqueryChunk(Conv *cv, int idx, dz_chunk *c) {
 ** parentheses is rendered by the core from a SELECT_SQL-like node. */
 static void statementChunk(Conv *cv, int idx, int k, dz_chunk *c);
 
-/* Convert the value at idx into one chunk. In an sql object's chunk list a
-** Lua string is SQL text (bStringIsText); anywhere else it is a value. */
-void dzl_conv_chunk(Conv *cv, int idx, dz_chunk *c, int bStringIsText) {
+/* The chunk of the table at idx, a node of kind k (0: a plain sequence);
+** pCol: the LCol nodeKind found for a column reference, or NULL. c is
+** zeroed. */
+static void tableChunk(Conv *cv, int idx, int k, LCol *pCol, dz_chunk *c) {
   lua_State *L = cv->L;
-  int t = lua_type(L, idx);
-  int k;
   size_t n;
-  memset(c, 0, sizeof *c);
-  if (idx < 0) idx = lua_gettop(L) + idx + 1;
-  if (t == LUA_TSTRING && bStringIsText) {
-    c->k = DZ_K_TEXT;
-    c->s.z = lua_tolstring(L, idx, &n);   /* anchored by the node that holds it */
-    c->s.n = n;
-    return;
-  }
-  if (t != LUA_TTABLE) {
-    paramChunk(cv, idx, 0, c);
-    return;
-  }
-  k = dzl_kind(L, idx);
   switch (k) {
     case K_COLUMN:
-    case K_COLREF: {
+    case K_COLREF:
       c->k = DZ_K_COLUMN;
-      pushColumnObject(L, idx, k);
-      c->u.c.pCol = &dzl_colptr(L, -1)->c;
-      lua_pop(L, 1);
+      c->u.c.pCol = &nodeColumn(L, idx, k, pCol)->c;
       if (k == K_COLREF) {
-        lua_rawgeti(L, idx, 3);
-        if (lua_type(L, -1) == LUA_TSTRING) c->u.c.zAlias = lua_tostring(L, -1);
+        if (dzl_rawgeti(L, idx, 3) == LUA_TSTRING) c->u.c.zAlias = lua_tostring(L, -1);
         lua_pop(L, 1);
       }
       return;
-    }
     case K_SQL:
       c->k = DZ_K_SQL;
-      c->u.p = dzl_conv_sql(cv, idx);
+      c->u.p = sqlList(cv, idx);
       return;
     case K_PARAM:
       paramNode(cv, idx, c);
       return;
     case K_PLACEHOLDER:
-      paramChunk(cv, idx, 0, c);
+      paramChunk(cv, idx, k, 0, NULL, c);
       return;
     case K_NAME:          /* sql.identifier: its value, quoted */
     case K_ALIASED:       /* an aliased expression as a chunk: its alias, quoted */
@@ -281,80 +327,151 @@ void dzl_conv_chunk(Conv *cv, int idx, dz_chunk *c, int bStringIsText) {
   }
 }
 
-/* An sql object's chunk list (or any single node as a one-chunk list). */
-dz_sql *dzl_conv_sql(Conv *cv, int idx) {
+/* Convert the value at idx into one chunk. In an sql object's chunk list a
+** Lua string is SQL text (bStringIsText); anywhere else it is a value. */
+void dzl_conv_chunk(Conv *cv, int idx, dz_chunk *c, int bStringIsText) {
+  lua_State *L = cv->L;
+  int t = lua_type(L, idx);
+  LCol *pCol = NULL;
+  memset(c, 0, sizeof *c);
+  if (idx < 0) idx = lua_gettop(L) + idx + 1;
+  if (t == LUA_TSTRING && bStringIsText) {
+    size_t n;
+    c->k = DZ_K_TEXT;
+    c->s.z = lua_tolstring(L, idx, &n);   /* anchored by the node that holds it */
+    c->s.n = n;
+    return;
+  }
+  if (t != LUA_TTABLE) {
+    paramChunk(cv, idx, 0, 0, NULL, c);
+    return;
+  }
+  tableChunk(cv, idx, nodeKind(L, idx, &pCol), pCol, c);
+}
+
+/* The chunk list of the sql object at idx. Its chunks stay on the stack
+** until the end (one settop instead of a pop per chunk) when there is room
+** for them; the strings they hold are anchored by the object anyway. */
+static dz_sql *sqlList(Conv *cv, int idx) {
   lua_State *L = cv->L;
   dz_sql *p = NEW(cv, dz_sql, 1);
-  int i, n;
-  if (idx < 0) idx = lua_gettop(L) + idx + 1;
-  if (dzl_kind(L, idx) != K_SQL) {
-    p->a = NEW(cv, dz_chunk, 1);
-    p->n = 1;
-    dzl_conv_chunk(cv, idx, &p->a[0], 0);
-    return p;
-  }
-  n = (int)dzl_rawlen(L, idx);
+  int i, n = (int)dzl_rawlen(L, idx), top = lua_gettop(L);
+  int bKeep = n <= 32 && lua_checkstack(L, n + LUA_MINSTACK);
   rawfield(L, idx, N_inline);
   p->bInline = lua_toboolean(L, -1);
   lua_pop(L, 1);
   p->a = NEW(cv, dz_chunk, n);
-  for (i = 0; i < n; i++) {
-    lua_rawgeti(L, idx, i + 1);
-    if (lua_isnil(L, -1)) { p->a[i].k = DZ_K_TEXT; p->a[i].s.z = ""; }
-    else dzl_conv_chunk(cv, lua_gettop(L), &p->a[i], 1);
-    lua_pop(L, 1);
-  }
   p->n = n;
+  for (i = 0; i < n; i++) {
+    dz_chunk *c = &p->a[i];
+    int t = dzl_rawgeti(L, idx, i + 1);
+    int iTop = lua_gettop(L);
+    memset(c, 0, sizeof *c);
+    if (t == LUA_TSTRING) {
+      size_t nz;
+      c->k = DZ_K_TEXT;
+      c->s.z = lua_tolstring(L, iTop, &nz);
+      c->s.n = nz;
+    } else if (t == LUA_TTABLE) {
+      LCol *pCol = NULL;
+      tableChunk(cv, iTop, nodeKind(L, iTop, &pCol), pCol, c);
+    } else if (t == LUA_TNIL) {
+      c->k = DZ_K_TEXT;
+      c->s.z = "";
+    } else {
+      paramChunk(cv, iTop, 0, 0, NULL, c);
+    }
+    if (!bKeep) lua_pop(L, 1);
+  }
+  if (bKeep) lua_settop(L, top);
   return p;
 }
 
-/* cfg[key] as a condition list, or NULL when absent. */
-static dz_sql *optSql(Conv *cv, int iCfg, int zKey) {
+/* An sql object's chunk list (or any single node as a one-chunk list). */
+dz_sql *dzl_conv_sql(Conv *cv, int idx) {
+  lua_State *L = cv->L;
+  dz_sql *p;
+  if (idx < 0) idx = lua_gettop(L) + idx + 1;
+  if (dzl_kind(L, idx) == K_SQL) return sqlList(cv, idx);
+  p = NEW(cv, dz_sql, 1);
+  p->a = NEW(cv, dz_chunk, 1);
+  p->n = 1;
+  dzl_conv_chunk(cv, idx, &p->a[0], 0);
+  return p;
+}
+
+/* The value at idx (0: absent) as a condition, or NULL when absent or nil. */
+static dz_sql *sqlAt(Conv *cv, int idx) {
+  if (!idx || lua_isnil(cv->L, idx)) return NULL;
+  return dzl_conv_sql(cv, idx);
+}
+
+/* t[key] as a condition list, or NULL when absent. */
+static dz_sql *optSql(Conv *cv, int iTbl, int zKey) {
   dz_sql *p = NULL;
-  if (rawfield(cv->L, iCfg, zKey) != LUA_TNIL) p = dzl_conv_sql(cv, lua_gettop(cv->L));
+  if (rawfield(cv->L, iTbl, zKey) != LUA_TNIL) p = dzl_conv_sql(cv, lua_gettop(cv->L));
   lua_pop(cv->L, 1);
   return p;
 }
 
-/* cfg[key] as a list of chunks (orderBy, groupBy). */
-static int chunkList(Conv *cv, int iCfg, int zKey, dz_chunk **paOut) {
+/* The list at idx (0: absent) as chunks (orderBy, groupBy). */
+static int chunksAt(Conv *cv, int idx, dz_chunk **paOut) {
   lua_State *L = cv->L;
   int i, n = 0;
   *paOut = NULL;
-  if (rawfield(L, iCfg, zKey) == LUA_TTABLE) {
-    int iList = lua_gettop(L);
-    n = (int)dzl_rawlen(L, iList);
+  if (idx && lua_type(L, idx) == LUA_TTABLE) {
+    n = (int)dzl_rawlen(L, idx);
     *paOut = NEW(cv, dz_chunk, n);
     for (i = 0; i < n; i++) {
-      lua_rawgeti(L, iList, i + 1);
+      lua_rawgeti(L, idx, i + 1);
       dzl_conv_chunk(cv, lua_gettop(L), &(*paOut)[i], 0);
       lua_pop(L, 1);
     }
   }
-  lua_pop(L, 1);
   return n;
 }
 
-/* limit/offset: a number (bound) or a placeholder; Drizzle drops a negative
-** limit and a zero offset. */
-static void limitChunk(Conv *cv, int iCfg, int zKey, int bOffset, dz_chunk *c) {
+/* t[key] as a list of chunks. */
+static int chunkList(Conv *cv, int iTbl, int zKey, dz_chunk **paOut) {
+  int n;
+  rawfield(cv->L, iTbl, zKey);
+  n = chunksAt(cv, lua_gettop(cv->L), paOut);
+  lua_pop(cv->L, 1);
+  return n;
+}
+
+/* limit/offset at idx (0: absent): a number (bound) or a placeholder;
+** Drizzle drops a negative limit and a zero offset. */
+static void limitAt(Conv *cv, int idx, int bOffset, dz_chunk *c) {
   lua_State *L = cv->L;
   memset(c, 0, sizeof *c);
-  if (rawfield(L, iCfg, zKey) != LUA_TNIL) {
-    int idx = lua_gettop(L);
-    if (lua_type(L, idx) == LUA_TNUMBER) {
+  if (!idx) return;
+  switch (lua_type(L, idx)) {
+    case LUA_TNIL:
+      return;
+    case LUA_TNUMBER: {
       lua_Number v = lua_tonumber(L, idx);
-      if (bOffset ? v != 0 : v >= 0) paramChunk(cv, idx, 0, c);
-    } else {
-      paramChunk(cv, idx, 0, c);
+      if (bOffset ? v != 0 : v >= 0) paramChunk(cv, idx, 0, 0, NULL, c);
+      return;
+    }
+    default: {
+      LCol *pCol = NULL;
+      paramChunk(cv, idx, valueKind(L, idx, &pCol), 0, NULL, c);
     }
   }
-  lua_pop(L, 1);
+}
+
+static void limitChunk(Conv *cv, int iTbl, int zKey, int bOffset, dz_chunk *c) {
+  rawfield(cv->L, iTbl, zKey);
+  limitAt(cv, lua_gettop(cv->L), bOffset, c);
+  lua_pop(cv->L, 1);
 }
 
 /* ------------------------------------------------------------ selection */
 
-typedef struct Entry { int iKey, iVal; double seq; } Entry;
+/* A selection entry: key and value on the stack, the value's kind (and
+** column, for a reference) read once, and its place in the order. */
+typedef struct Entry { int iKey, iVal, k; LCol *pCol; double seq; } Entry;
 
 static double seqOf(lua_State *L, int idx);
 
@@ -369,15 +486,19 @@ static double mapMinSeq(lua_State *L, int idx) {
   return m;
 }
 
-/* Where a selection value sorts among its siblings (LUA_API.md §5). */
-static double seqOf(lua_State *L, int idx) {
-  int k = dzl_kind(L, idx);
+/* Where a selection value of kind k sorts among its siblings (LUA_API.md §5). */
+static double seqOfKind(lua_State *L, int idx, int k) {
   double s = 0;
   if (k == K_COLREF) { lua_rawgeti(L, idx, 2); s = lua_tonumber(L, -1); lua_pop(L, 1); return s; }
   if (k == K_TABLE) { lua_rawgeti(L, idx, 1); rawfield(L, -1, N_seq); s = lua_tonumber(L, -1); lua_pop(L, 2); return s; }
   if (k) { rawfield(L, idx, N_seq); s = lua_tonumber(L, -1); lua_pop(L, 1); return s; }
   if (lua_type(L, idx) == LUA_TTABLE) return mapMinSeq(L, idx);
   return 0;
+}
+
+static double seqOf(lua_State *L, int idx) {
+  LCol *pCol = NULL;
+  return seqOfKind(L, idx, valueKind(L, idx, &pCol));
 }
 
 static int isOrdered(lua_State *L, int idx) {
@@ -408,6 +529,8 @@ static Entry *pushEntries(Conv *cv, int idx, int *pn) {
       lua_remove(L, -3);
       a[n].iKey = lua_gettop(L) - 1;
       a[n].iVal = lua_gettop(L);
+      a[n].pCol = NULL;
+      a[n].k = valueKind(L, a[n].iVal, &a[n].pCol);
       n++;
     }
     *pn = n;
@@ -424,9 +547,11 @@ static Entry *pushEntries(Conv *cv, int idx, int *pn) {
       a = b2; nAlloc *= 2;
     }
     luaL_checkstack(L, 8, "too many fields");
-    a[n].seq = seqOf(L, lua_gettop(L));
     a[n].iKey = lua_gettop(L) - 1;
     a[n].iVal = lua_gettop(L);
+    a[n].pCol = NULL;
+    a[n].k = valueKind(L, a[n].iVal, &a[n].pCol);
+    a[n].seq = seqOfKind(L, a[n].iVal, a[n].k);
     n++;
     lua_pushvalue(L, -2);                  /* the key again, for lua_next */
   }
@@ -492,31 +617,27 @@ static int newShapeObj(Conv *cv, int iParent, int iKey) {
   return s->nObj++;
 }
 
-/* The decoder of a selected expression at idx (kind k). */
-static void decoderOf(Conv *cv, int idx, int k, LField *f) {
+/* The decoder of a selected expression at idx (kind k; pCol: a reference's
+** column when known, else NULL). */
+static void decoderOf(Conv *cv, int idx, int k, LCol *pCol, LField *f) {
   lua_State *L = cv->L;
   f->eCodec = CODEC_NONE;
   f->iFn = 0;
   if (k == K_COLUMN || k == K_COLREF) {
-    pushColumnObject(L, idx, k);
-    f->eCodec = dzl_colptr(L, -1)->eCodec;
-    if (f->eCodec == CODEC_CUSTOM) {
-      rawfield(L, -1, N_fromDriver);
-      if (lua_isnil(L, -1)) f->eCodec = CODEC_NONE;
-      else f->iFn = addKey(cv, lua_gettop(L));
-      lua_pop(L, 1);
-    } else if (CODEC_IS_CUSTOM_ARRAY(f->eCodec)) {
-      /* an array of a customType: its fromDriver decodes each element */
+    f->eCodec = nodeColumn(L, idx, k, pCol)->eCodec;
+    if (f->eCodec == CODEC_CUSTOM || CODEC_IS_CUSTOM_ARRAY(f->eCodec)) {
+      /* a customType's fromDriver (for an array of one: per element) */
+      pushColumnObject(L, idx, k);
       rawfield(L, -1, N_fromDriver);
       if (!lua_isnil(L, -1)) f->iFn = addKey(cv, lua_gettop(L));
-      lua_pop(L, 1);
+      else if (f->eCodec == CODEC_CUSTOM) f->eCodec = CODEC_NONE;
+      lua_pop(L, 2);
     }
-    lua_pop(L, 1);
     return;
   }
   if (k == K_ALIASED) {
     rawfield(L, idx, N_sql);
-    decoderOf(cv, lua_gettop(L), dzl_kind(L, -1), f);
+    decoderOf(cv, lua_gettop(L), dzl_kind(L, -1), NULL, f);
     lua_pop(L, 1);
     return;
   }
@@ -532,7 +653,7 @@ static void decoderOf(Conv *cv, int idx, int k, LField *f) {
         if (lua_next(L, top)) {               /* the first field ... */
           int iVal = lua_gettop(L);
           lua_pushvalue(L, -2);
-          if (!lua_next(L, top)) decoderOf(cv, iVal, dzl_kind(L, iVal), f);   /* ... and the only one */
+          if (!lua_next(L, top)) decoderOf(cv, iVal, dzl_kind(L, iVal), NULL, f);   /* ... and the only one */
         }
         lua_settop(L, top);
       }
@@ -545,7 +666,7 @@ static void decoderOf(Conv *cv, int idx, int k, LField *f) {
     if (rawfield(L, idx, N_decoder) != LUA_TNIL) {
       int kd = dzl_kind(L, -1);
       if (kd == K_COLUMN || kd == K_COLREF) {
-        decoderOf(cv, lua_gettop(L), kd, f);
+        decoderOf(cv, lua_gettop(L), kd, NULL, f);
       } else if (lua_isfunction(L, -1)) {
         lua_getglobal(L, "tonumber");
         if (lua_rawequal(L, -1, -2)) f->eCodec = CODEC_NUMBER;
@@ -576,20 +697,25 @@ static void selAdd(Conv *cv, Sel *s, dz_field *pF) {
   s->a[s->n++] = *pF;
 }
 
+/* "prefix->key" for error messages; a top-level string key is used as is
+** (the selection map holding it keeps it alive). */
 static const char *joinPath(Conv *cv, const char *zPrefix, int iKey) {
   size_t nKey, nPre = zPrefix ? strlen(zPrefix) : 0;
-  const char *zKey = lua_tolstring(cv->L, iKey, &nKey);
-  char *z = NEW(cv, char, nPre + nKey + 3);
+  const char *zKey;
+  char *z;
+  if (!zPrefix && lua_type(cv->L, iKey) == LUA_TSTRING) return lua_tostring(cv->L, iKey);
+  zKey = lua_tolstring(cv->L, iKey, &nKey);
+  z = NEW(cv, char, nPre + nKey + 3);
   if (nPre) { memcpy(z, zPrefix, nPre); memcpy(z + nPre, "->", 2); nPre += 2; }
   memcpy(z + nPre, zKey, nKey);
   z[nPre + nKey] = 0;
   return z;
 }
 
-/* One leaf of a selection: the expression at iVal under key iKey. */
-static void selLeaf(Conv *cv, Sel *s, int iVal, int iKey, int iObj, const char *zPath, int bShape) {
+/* One leaf of a selection: the expression e->iVal under key e->iKey. */
+static void selLeaf(Conv *cv, Sel *s, const Entry *e, int iObj, const char *zPath, int bShape) {
   lua_State *L = cv->L;
-  int k = dzl_kind(L, iVal);
+  int k = e->k, iVal = e->iVal;
   dz_field f;
   size_t n;
   memset(&f, 0, sizeof f);
@@ -605,7 +731,7 @@ static void selLeaf(Conv *cv, Sel *s, int iVal, int iKey, int iObj, const char *
     dzl_conv_chunk(cv, lua_gettop(L), &f.expr, 0);
     lua_pop(L, 1);
   } else if (k == K_COLUMN || k == K_COLREF || k == K_SQL || k == K_SUBQUERY || k == K_SELECT) {
-    dzl_conv_chunk(cv, iVal, &f.expr, 0);
+    tableChunk(cv, iVal, k, e->pCol, &f.expr);
   } else {
     luaL_error(L, "drizzle: select field \"%s\" is not a column or sql expression (got %s)", zPath, luaL_typename(L, iVal));
   }
@@ -614,8 +740,8 @@ static void selLeaf(Conv *cv, Sel *s, int iVal, int iKey, int iObj, const char *
     LField *pf = newShapeField(cv);
     LShape *sh = cv->pShape;
     pf->iObj = iObj;
-    pf->iKey = addKey(cv, iKey);
-    decoderOf(cv, iVal, k, pf);
+    pf->iKey = addKey(cv, e->iKey);
+    decoderOf(cv, iVal, k, e->pCol, pf);
     if (sh->aObj[iObj].iFirstField < 0) sh->aObj[iObj].iFirstField = sh->nField - 1;
   }
 }
@@ -632,12 +758,11 @@ static int tableIsNullable(Conv *cv, int iNullable, const dz_column *pCol, const
   return r;
 }
 
-static void selValue(Conv *cv, Sel *s, int iVal, int iKey, int iObj, const char *zPrefix, int bShape, int iNullable, int depth);
+static void selValue(Conv *cv, Sel *s, const Entry *e, int iObj, const char *zPrefix, int bShape, int iNullable, int depth);
 
-/* A nested object (map, table or ordered list) under iKey. */
-static void selObject(Conv *cv, Sel *s, int iVal, int iObj, const char *zPrefix, int bShape, int iNullable, int depth) {
+/* A nested object (map, table or ordered list; k: its kind) under iKey. */
+static void selObject(Conv *cv, Sel *s, int iVal, int k, int iObj, const char *zPrefix, int bShape, int iNullable, int depth) {
   lua_State *L = cv->L;
-  int k = dzl_kind(L, iVal);
   int i, n, base;
   if (depth > 32) luaL_error(L, "drizzle: select fields nested too deeply");
   if (k == K_TABLE) {
@@ -659,12 +784,7 @@ static void selObject(Conv *cv, Sel *s, int iVal, int iObj, const char *zPrefix,
       f.expr.u.c.pCol = &pCol->c;
       f.expr.u.c.zAlias = zAlias;
       f.zPath = pCol->c.zKey;
-      if (zPrefix) {
-        size_t nPre = strlen(zPrefix), nKey = strlen(pCol->c.zKey);
-        char *z = NEW(cv, char, nPre + nKey + 3);
-        memcpy(z, zPrefix, nPre); memcpy(z + nPre, "->", 2); memcpy(z + nPre + 2, pCol->c.zKey, nKey + 1);
-        f.zPath = z;
-      }
+      f.zPathPrefix = zPrefix;     /* joined only if an error names it */
       selAdd(cv, s, &f);
       if (bShape) {
         LField *pf = newShapeField(cv);
@@ -691,21 +811,21 @@ static void selObject(Conv *cv, Sel *s, int iVal, int iObj, const char *zPrefix,
   {
     Entry *a = pushEntries(cv, iVal, &n);
     for (i = 0; i < n; i++) {
-      selValue(cv, s, a[i].iVal, a[i].iKey, iObj, zPrefix, bShape, iNullable, depth + 1);
+      selValue(cv, s, &a[i], iObj, zPrefix, bShape, iNullable, depth + 1);
     }
   }
   lua_settop(L, base);
 }
 
-static void selValue(Conv *cv, Sel *s, int iVal, int iKey, int iObj, const char *zPrefix, int bShape, int iNullable, int depth) {
+static void selValue(Conv *cv, Sel *s, const Entry *e, int iObj, const char *zPrefix, int bShape, int iNullable, int depth) {
   lua_State *L = cv->L;
-  int k = dzl_kind(L, iVal);
-  const char *zPath = joinPath(cv, zPrefix, iKey);
+  int k = e->k, iVal = e->iVal;
+  const char *zPath = joinPath(cv, zPrefix, e->iKey);
   if (k == K_TABLE || (k == 0 && lua_type(L, iVal) == LUA_TTABLE)) {
     int iChild = 0;
     int nBefore = s->n;
-    if (bShape) iChild = newShapeObj(cv, iObj, addKey(cv, iKey));
-    selObject(cv, s, iVal, iChild, zPath, bShape, iNullable, depth);
+    if (bShape) iChild = newShapeObj(cv, iObj, addKey(cv, e->iKey));
+    selObject(cv, s, iVal, k, iChild, zPath, bShape, iNullable, depth);
     /* left-joined table object: nil when its first column is NULL */
     if (bShape && iObj == 0 && s->n > nBefore) {
       int i, bSame = 1;
@@ -726,7 +846,7 @@ static void selValue(Conv *cv, Sel *s, int iVal, int iKey, int iObj, const char 
     }
     return;
   }
-  selLeaf(cv, s, iVal, iKey, iObj, zPath, bShape);
+  selLeaf(cv, s, e, iObj, zPath, bShape);
 }
 
 /* A selection (select fields, returning): the field list and, when bShape,
@@ -735,7 +855,7 @@ static void convSelection(Conv *cv, int iFields, dz_field **paOut, int *pnOut, i
   Sel s;
   memset(&s, 0, sizeof s);
   if (bShape) shapeOf(cv);
-  selObject(cv, &s, iFields, 0, NULL, bShape, iNullable, 0);
+  selObject(cv, &s, iFields, dzl_kind(cv->L, iFields), 0, NULL, bShape, iNullable, 0);
   *paOut = s.a;
   *pnOut = s.n;
 }
@@ -746,12 +866,12 @@ static void convSource(Conv *cv, int idx, dz_chunk *c) {
   dzl_conv_chunk(cv, idx, c, 0);
 }
 
-static int convWith(Conv *cv, int iCfg, dz_cte **paOut) {
+/* The CTE list at iList (0: absent). */
+static int convWith(Conv *cv, int iList, dz_cte **paOut) {
   lua_State *L = cv->L;
   int i, n = 0;
   *paOut = NULL;
-  if (rawfield(L, iCfg, N_withList) == LUA_TTABLE) {
-    int iList = lua_gettop(L);
+  if (iList && lua_type(L, iList) == LUA_TTABLE) {
     n = (int)dzl_rawlen(L, iList);
     *paOut = NEW(cv, dz_cte, n);
     for (i = 0; i < n; i++) {
@@ -778,7 +898,6 @@ static int convWith(Conv *cv, int iCfg, dz_cte **paOut) {
       lua_pop(L, 2);
     }
   }
-  lua_pop(L, 1);
   return n;
 }
 
@@ -790,12 +909,12 @@ static int joinKind(const char *z) {
   return DZ_JOIN_CROSS;
 }
 
-static int convJoins(Conv *cv, int iCfg, dz_join **paOut) {
+/* The join list at iList (0: absent). */
+static int convJoins(Conv *cv, int iList, dz_join **paOut) {
   lua_State *L = cv->L;
   int i, n = 0;
   *paOut = NULL;
-  if (rawfield(L, iCfg, N_joins) == LUA_TTABLE) {
-    int iList = lua_gettop(L);
+  if (iList && lua_type(L, iList) == LUA_TTABLE) {
     n = (int)dzl_rawlen(L, iList);
     *paOut = NEW(cv, dz_join, n);
     for (i = 0; i < n; i++) {
@@ -813,15 +932,14 @@ static int convJoins(Conv *cv, int iCfg, dz_join **paOut) {
       lua_settop(L, iJ - 1);
     }
   }
-  lua_pop(L, 1);
   return n;
 }
 
-static void convSetOps(Conv *cv, int iCfg, dz_select *s) {
+/* The set operations at iList (0: absent). */
+static void convSetOps(Conv *cv, int iList, dz_select *s) {
   lua_State *L = cv->L;
   int i;
-  if (rawfield(L, iCfg, N_setOps) == LUA_TTABLE) {
-    int iList = lua_gettop(L);
+  if (iList && lua_type(L, iList) == LUA_TTABLE) {
     s->nSetOp = (int)dzl_rawlen(L, iList);
     s->aSetOp = NEW(cv, dz_setop, s->nSetOp);
     for (i = 0; i < s->nSetOp; i++) {
@@ -843,13 +961,12 @@ static void convSetOps(Conv *cv, int iCfg, dz_select *s) {
       lua_settop(L, iOp - 1);
     }
   }
-  lua_pop(L, 1);
 }
 
-static void convLock(Conv *cv, int iCfg, dz_lock *l) {
+/* The lock clause at iLock (0: absent). */
+static void convLock(Conv *cv, int iLock, dz_lock *l) {
   lua_State *L = cv->L;
-  if (rawfield(L, iCfg, N_lock) == LUA_TTABLE) {
-    int iLock = lua_gettop(L);
+  if (iLock && lua_type(L, iLock) == LUA_TTABLE) {
     size_t n;
     rawfield(L, iLock, N_strength);
     l->zStrength = anchorString(cv, -1, &n);
@@ -868,7 +985,6 @@ static void convLock(Conv *cv, int iCfg, dz_lock *l) {
     }
     lua_pop(L, 1);
   }
-  lua_pop(L, 1);
 }
 
 /* A select builder at idx; bTop: its rows are what execute() returns. */
@@ -876,40 +992,40 @@ dz_select *dzl_conv_select(Conv *cv, int idx, int bTop) {
   lua_State *L = cv->L;
   dz_select *s = NEW(cv, dz_select, 1);
   int iCfg, top = lua_gettop(L), iNullable = 0;
+  int a[N__COUNT];
   if (idx < 0) idx = top + idx + 1;
   rawfield(L, idx, N_cfg);
   iCfg = lua_gettop(L);
   if (!lua_istable(L, iCfg)) luaL_error(L, "drizzle: not a select query");
+  scanFields(cv, iCfg, a);
   luaL_checkstack(L, 40, "select too complex");
-  s->nWith = convWith(cv, iCfg, &s->aWith);
-  rawfield(L, iCfg, N_distinct); s->bDistinct = lua_toboolean(L, -1); lua_pop(L, 1);
-  s->nDistinctOn = chunkList(cv, iCfg, N_distinctOn, &s->aDistinctOn);
-  if (rawfield(L, iCfg, N_nullable) == LUA_TTABLE) iNullable = lua_gettop(L);
-  if (rawfield(L, iCfg, N_table) == LUA_TNIL) {
+  s->nWith = convWith(cv, a[N_withList], &s->aWith);
+  s->bDistinct = a[N_distinct] && lua_toboolean(L, a[N_distinct]);
+  s->nDistinctOn = chunksAt(cv, a[N_distinctOn], &s->aDistinctOn);
+  if (a[N_nullable] && lua_type(L, a[N_nullable]) == LUA_TTABLE) iNullable = a[N_nullable];
+  if (!a[N_table] || lua_isnil(L, a[N_table])) {
     luaL_error(L, "drizzle: select without from(): call :from(table) before running or rendering the query");
   }
-  convSource(cv, lua_gettop(L), &s->from);
-  lua_pop(L, 1);
-  if (rawfield(L, iCfg, N_fields) != LUA_TTABLE) {
+  convSource(cv, a[N_table], &s->from);
+  if (!a[N_fields] || lua_type(L, a[N_fields]) != LUA_TTABLE) {
     luaL_error(L, "drizzle: select has no fields");
   }
   {
     LShape *saved = cv->pShape;
     int bShape = bTop && cv->bWantShape;
     if (!bShape) cv->pShape = NULL;
-    convSelection(cv, lua_gettop(L), &s->aField, &s->nField, bShape, iNullable);
+    convSelection(cv, a[N_fields], &s->aField, &s->nField, bShape, iNullable);
     if (!bShape) cv->pShape = saved;
   }
-  lua_pop(L, 1);
-  s->nJoin = convJoins(cv, iCfg, &s->aJoin);
-  s->pWhere = optSql(cv, iCfg, N_where);
-  s->pHaving = optSql(cv, iCfg, N_having);
-  s->nGroupBy = chunkList(cv, iCfg, N_groupBy, &s->aGroupBy);
-  s->nOrderBy = chunkList(cv, iCfg, N_orderBy, &s->aOrderBy);
-  limitChunk(cv, iCfg, N_limit, 0, &s->limit);
-  limitChunk(cv, iCfg, N_offset, 1, &s->offset);
-  convSetOps(cv, iCfg, s);
-  convLock(cv, iCfg, &s->lock);
+  s->nJoin = convJoins(cv, a[N_joins], &s->aJoin);
+  s->pWhere = sqlAt(cv, a[N_where]);
+  s->pHaving = sqlAt(cv, a[N_having]);
+  s->nGroupBy = chunksAt(cv, a[N_groupBy], &s->aGroupBy);
+  s->nOrderBy = chunksAt(cv, a[N_orderBy], &s->aOrderBy);
+  limitAt(cv, a[N_limit], 0, &s->limit);
+  limitAt(cv, a[N_offset], 1, &s->offset);
+  convSetOps(cv, a[N_setOps], s);
+  convLock(cv, a[N_lock], &s->lock);
   lua_settop(L, top);
   return s;
 }
@@ -920,17 +1036,19 @@ static int hasFeature(Conv *cv, unsigned f) {
   return (dz_dialect_features(cv->pDialect) & f) != 0;
 }
 
-/* A value for column iCol from a user's table: SQL, placeholder, column
-** or a param encoded by the column. */
-static void cellChunk(Conv *cv, int iVal, int iCol, dz_chunk *c) {
-  int k = dzl_kind(cv->L, iVal);
+/* A value for the column object iCol (its LCol pColumn, or NULL to look it
+** up) from a user's table: SQL, placeholder, column or a param encoded by
+** the column. */
+static void cellChunk(Conv *cv, int iVal, int iCol, LCol *pColumn, dz_chunk *c) {
+  LCol *pCol = NULL;
+  int k = valueKind(cv->L, iVal, &pCol);
   memset(c, 0, sizeof *c);
   if (k == K_SQL || k == K_COLUMN || k == K_COLREF || k == K_SELECT || k == K_SUBQUERY) {
-    dzl_conv_chunk(cv, iVal, c, 0);
+    tableChunk(cv, iVal, k, pCol, c);
   } else if (k == K_PARAM) {
     paramNode(cv, iVal, c);
   } else {
-    paramChunk(cv, iVal, iCol, c);
+    paramChunk(cv, iVal, k, iCol, pColumn ? pColumn : dzl_colptr(cv->L, iCol), c);
   }
 }
 
@@ -946,7 +1064,7 @@ static void fnCell(Conv *cv, int iCol, int zFn, dz_chunk *c) {
   lua_State *L = cv->L;
   rawfield(L, iCol, zFn);
   lua_call(L, 0, 1);
-  cellChunk(cv, lua_gettop(L), iCol, c);
+  cellChunk(cv, lua_gettop(L), iCol, NULL, c);
   lua_pop(L, 1);
 }
 
@@ -956,7 +1074,7 @@ static void defaultCell(Conv *cv, int iCol, dz_chunk *c) {
   int bDefaultKw = hasFeature(cv, DZ_F_INSERT_DEFAULT);
   int tDefault = rawfield(L, iCol, N_defaultValue);
   if (!bDefaultKw && tDefault != LUA_TNIL && !IS_NULL_UD(L, -1)) {
-    cellChunk(cv, lua_gettop(L), iCol, c);
+    cellChunk(cv, lua_gettop(L), iCol, NULL, c);
     lua_pop(L, 1);
     return;
   }
@@ -1002,7 +1120,7 @@ static int convSet(Conv *cv, int iTable, int iSet, dz_set_item **paOut) {
     iVal = lua_gettop(L);
     if (!lua_isnil(L, iVal)) {
       a[m].pCol = &dzl_colptr(L, iCol)->c;
-      cellChunk(cv, iVal, iCol, &a[m].value);
+      cellChunk(cv, iVal, iCol, (LCol *)a[m].pCol, &a[m].value);
       m++;
     } else if (rawfield(L, iCol, N_onUpdateFunc) != LUA_TNIL) {
       a[m].pCol = &dzl_colptr(L, iCol)->c;
@@ -1016,11 +1134,11 @@ static int convSet(Conv *cv, int iTable, int iSet, dz_set_item **paOut) {
   return m;
 }
 
-static void convConflicts(Conv *cv, int iCfg, int iTable, dz_insert *s) {
+/* The conflict clauses at iList (0: absent). */
+static void convConflicts(Conv *cv, int iList, int iTable, dz_insert *s) {
   lua_State *L = cv->L;
   int i;
-  if (rawfield(L, iCfg, N_onConflict) == LUA_TTABLE) {
-    int iList = lua_gettop(L);
+  if (iList && lua_type(L, iList) == LUA_TTABLE) {
     s->nConflict = (int)dzl_rawlen(L, iList);
     s->aConflict = NEW(cv, dz_conflict, s->nConflict);
     for (i = 0; i < s->nConflict; i++) {
@@ -1037,31 +1155,42 @@ static void convConflicts(Conv *cv, int iCfg, int iTable, dz_insert *s) {
       lua_settop(L, iC - 1);
     }
   }
-  lua_pop(L, 1);
 }
 
-static void convReturning(Conv *cv, int iCfg, dz_field **pa, int *pn, int *pb) {
-  lua_State *L = cv->L;
-  if (rawfield(L, iCfg, N_returning) != LUA_TNIL) {
+/* The returning selection at idx (0: absent). */
+static void convReturning(Conv *cv, int idx, dz_field **pa, int *pn, int *pb) {
+  if (idx && !lua_isnil(cv->L, idx)) {
     *pb = 1;
-    convSelection(cv, lua_gettop(L), pa, pn, cv->bWantShape, 0);
+    convSelection(cv, idx, pa, pn, cv->bWantShape, 0);
   }
-  lua_pop(L, 1);
+}
+
+/* The config of the builder at idx, scanned (scanFields); its table object
+** is pushed and returned. Raises unless the config names a table. */
+static int dmlConfig(Conv *cv, int idx, int *a) {
+  lua_State *L = cv->L;
+  int iCfg;
+  rawfield(L, idx, N_cfg);
+  iCfg = lua_gettop(L);
+  if (!lua_istable(L, iCfg)) luaL_error(L, "drizzle: not a query builder");
+  scanFields(cv, iCfg, a);
+  luaL_checkstack(L, 40, "query too complex");
+  if (a[N_table]) lua_pushvalue(L, a[N_table]);
+  else lua_pushnil(L);
+  return lua_gettop(L);
 }
 
 dz_insert *dzl_conv_insert(Conv *cv, int idx) {
   lua_State *L = cv->L;
   dz_insert *s = NEW(cv, dz_insert, 1);
-  int top = lua_gettop(L), iCfg, iTable, iList, i, n, nCol = 0;
+  int top = lua_gettop(L), iTable, iList, i, n, nCol = 0;
   int *aInsIdx;
   LCol **apInsCol;
-  luaL_checkstack(L, 40, "insert too complex");
-  rawfield(L, idx, N_cfg); iCfg = lua_gettop(L);
-  if (!lua_istable(L, iCfg)) luaL_error(L, "drizzle: not a query builder");
-  rawfield(L, iCfg, N_table); iTable = lua_gettop(L);
+  int a[N__COUNT];
+  iTable = dmlConfig(cv, idx, a);
   s->pTable = tablePtr(L, iTable);
-  s->nWith = convWith(cv, iCfg, &s->aWith);
-  rawfield(L, iCfg, N_ignore); s->bIgnore = lua_toboolean(L, -1); lua_pop(L, 1);
+  s->nWith = convWith(cv, a[N_withList], &s->aWith);
+  s->bIgnore = a[N_ignore] && lua_toboolean(L, a[N_ignore]);
   iList = pushColumnList(L, iTable);
   n = (int)dzl_rawlen(L, iList);
   s->apCol = (const dz_column **)arenaAlloc(cv, sizeof(dz_column *) * (size_t)(n + 1));
@@ -1085,19 +1214,16 @@ dz_insert *dzl_conv_insert(Conv *cv, int idx) {
   }
   s->nCol = nCol;
   {
-    if (rawfield(L, iCfg, N_select) != LUA_TNIL) {
-      if (dzl_kind(L, -1) == K_SELECT) s->pSelect = dzl_conv_select(cv, lua_gettop(L), 0);
-      else s->pSelectSql = dzl_conv_sql(cv, lua_gettop(L));
-      lua_pop(L, 1);
+    if (a[N_select] && !lua_isnil(L, a[N_select])) {
+      if (dzl_kind(L, a[N_select]) == K_SELECT) s->pSelect = dzl_conv_select(cv, a[N_select], 0);
+      else s->pSelectSql = dzl_conv_sql(cv, a[N_select]);
     } else {
-      int iRows, r;
-      lua_pop(L, 1);
-      if (rawfield(L, iCfg, N_values) != LUA_TTABLE) {
+      int iRows = a[N_values], r;
+      if (!iRows || lua_type(L, iRows) != LUA_TTABLE) {
         lua_rawgeti(L, iTable, 1);
         rawfield(L, -1, N_name);
         luaL_error(L, "drizzle: insert into \"%s\": call :values(...) or :select(...) first", lua_tostring(L, -1));
       }
-      iRows = lua_gettop(L);
       s->nRow = (int)dzl_rawlen(L, iRows);
       s->aCell = NEW(cv, dz_chunk, s->nRow * nCol);
       for (r = 0; r < s->nRow; r++) {
@@ -1119,16 +1245,15 @@ dz_insert *dzl_conv_insert(Conv *cv, int idx) {
             c->k = DZ_K_PARAM;
             dzl_encode_value(L, iCol + 1, apInsCol[i]->eCodec, iCol, &c->u.v, cv->iAnchor, &cv->nAnchor);
           }
-          else cellChunk(cv, lua_gettop(L), iCol, c);
+          else cellChunk(cv, lua_gettop(L), iCol, apInsCol[i], c);
           lua_settop(L, iRow);
         }
         lua_pop(L, 1);
       }
-      lua_pop(L, 1);
     }
   }
-  convConflicts(cv, iCfg, iTable, s);
-  convReturning(cv, iCfg, &s->aReturning, &s->nReturning, &s->bReturning);
+  convConflicts(cv, a[N_onConflict], iTable, s);
+  convReturning(cv, a[N_returning], &s->aReturning, &s->nReturning, &s->bReturning);
   lua_settop(L, top);
   return s;
 }
@@ -1138,27 +1263,23 @@ dz_insert *dzl_conv_insert(Conv *cv, int idx) {
 dz_update *dzl_conv_update(Conv *cv, int idx) {
   lua_State *L = cv->L;
   dz_update *s = NEW(cv, dz_update, 1);
-  int top = lua_gettop(L), iCfg, iTable;
-  luaL_checkstack(L, 40, "update too complex");
-  rawfield(L, idx, N_cfg); iCfg = lua_gettop(L);
-  if (!lua_istable(L, iCfg)) luaL_error(L, "drizzle: not a query builder");
-  rawfield(L, iCfg, N_table); iTable = lua_gettop(L);
+  int top = lua_gettop(L), iTable;
+  int a[N__COUNT];
+  iTable = dmlConfig(cv, idx, a);
   s->pTable = tablePtr(L, iTable);
-  s->nWith = convWith(cv, iCfg, &s->aWith);
-  if (rawfield(L, iCfg, N_set) != LUA_TTABLE) {
+  s->nWith = convWith(cv, a[N_withList], &s->aWith);
+  if (!a[N_set] || lua_type(L, a[N_set]) != LUA_TTABLE) {
     lua_rawgeti(L, iTable, 1);
     rawfield(L, -1, N_name);
     luaL_error(L, "drizzle: update \"%s\": call :set({...}) first", lua_tostring(L, -1));
   }
-  s->nSet = convSet(cv, iTable, lua_gettop(L), &s->aSet);
-  lua_pop(L, 1);
-  if (rawfield(L, iCfg, N_from) != LUA_TNIL) convSource(cv, lua_gettop(L), &s->from);
-  lua_pop(L, 1);
-  s->nJoin = convJoins(cv, iCfg, &s->aJoin);
-  s->pWhere = optSql(cv, iCfg, N_where);
-  s->nOrderBy = chunkList(cv, iCfg, N_orderBy, &s->aOrderBy);
-  limitChunk(cv, iCfg, N_limit, 0, &s->limit);
-  convReturning(cv, iCfg, &s->aReturning, &s->nReturning, &s->bReturning);
+  s->nSet = convSet(cv, iTable, a[N_set], &s->aSet);
+  if (a[N_from] && !lua_isnil(L, a[N_from])) convSource(cv, a[N_from], &s->from);
+  s->nJoin = convJoins(cv, a[N_joins], &s->aJoin);
+  s->pWhere = sqlAt(cv, a[N_where]);
+  s->nOrderBy = chunksAt(cv, a[N_orderBy], &s->aOrderBy);
+  limitAt(cv, a[N_limit], 0, &s->limit);
+  convReturning(cv, a[N_returning], &s->aReturning, &s->nReturning, &s->bReturning);
   lua_settop(L, top);
   return s;
 }
@@ -1166,16 +1287,15 @@ dz_update *dzl_conv_update(Conv *cv, int idx) {
 dz_delete *dzl_conv_delete(Conv *cv, int idx) {
   lua_State *L = cv->L;
   dz_delete *s = NEW(cv, dz_delete, 1);
-  int top = lua_gettop(L), iCfg, iTable;
-  rawfield(L, idx, N_cfg); iCfg = lua_gettop(L);
-  if (!lua_istable(L, iCfg)) luaL_error(L, "drizzle: not a query builder");
-  rawfield(L, iCfg, N_table); iTable = lua_gettop(L);
+  int top = lua_gettop(L), iTable;
+  int a[N__COUNT];
+  iTable = dmlConfig(cv, idx, a);
   s->pTable = tablePtr(L, iTable);
-  s->nWith = convWith(cv, iCfg, &s->aWith);
-  s->pWhere = optSql(cv, iCfg, N_where);
-  s->nOrderBy = chunkList(cv, iCfg, N_orderBy, &s->aOrderBy);
-  limitChunk(cv, iCfg, N_limit, 0, &s->limit);
-  convReturning(cv, iCfg, &s->aReturning, &s->nReturning, &s->bReturning);
+  s->nWith = convWith(cv, a[N_withList], &s->aWith);
+  s->pWhere = sqlAt(cv, a[N_where]);
+  s->nOrderBy = chunksAt(cv, a[N_orderBy], &s->aOrderBy);
+  limitAt(cv, a[N_limit], 0, &s->limit);
+  convReturning(cv, a[N_returning], &s->aReturning, &s->nReturning, &s->bReturning);
   lua_settop(L, top);
   return s;
 }

@@ -229,11 +229,22 @@ static int l_newSession(lua_State *L) {
   return 1;
 }
 
-/* The session of db (its field `core`). */
+/* The session of db (its field `core`, metamethods honoured: a
+** transaction's db reaches it through its parent). The key and the
+** session metatable come from the names table: no string hashing on the
+** path of every statement. */
 static LSession *dbSession(lua_State *L, int iDb) {
   LSession *s;
-  lua_getfield(L, iDb, "core");
-  s = (LSession *)dzl_testudata(L, -1, SESSION_MT);
+  if (iDb < 0) iDb = lua_gettop(L) + iDb + 1;
+  lua_rawgeti(L, DZL_NAMES, N_core);
+  lua_gettable(L, iDb);
+  s = (LSession *)lua_touserdata(L, -1);
+  if (s) {
+    if (!lua_getmetatable(L, -1)) lua_pushnil(L);
+    lua_rawgeti(L, DZL_NAMES, N_SESSION_MT);
+    if (!lua_rawequal(L, -1, -2)) s = NULL;
+    lua_pop(L, 2);
+  }
   lua_pop(L, 1);
   if (!s || !s->bLive) luaL_error(L, "drizzle: not a db object");
   return s;
@@ -245,6 +256,17 @@ enum { STMT_SELECT, STMT_INSERT, STMT_UPDATE, STMT_DELETE, STMT_RAW, STMT_COUNT 
 
 static int stmtKind(lua_State *L, int idx) {
   static const char *const aName[] = { "select", "insert", "update", "delete", "raw", "count", NULL };
+  const char *z = lua_tostring(L, idx);
+  /* the builders' own kinds, by their first letters; anything else (and
+  ** any error) through luaL_checkoption */
+  if (z) {
+    switch (z[0]) {
+      case 's': if (strcmp(z, "select") == 0) return STMT_SELECT; break;
+      case 'i': if (strcmp(z, "insert") == 0) return STMT_INSERT; break;
+      case 'u': if (strcmp(z, "update") == 0) return STMT_UPDATE; break;
+      default: break;
+    }
+  }
   return luaL_checkoption(L, idx, NULL, aName);
 }
 
@@ -1390,7 +1412,8 @@ void dzl_setfuncs(lua_State *L, const luaL_Reg *l) {
   lua_pop(L, 1);
 }
 
-/* The names table of names.h, made once per Lua state. */
+/* The names table of names.h, made once per Lua state, with its NameMap
+** at names[N_MAP]. */
 static void openNames(lua_State *L) {
   int i;
   lua_createtable(L, N__COUNT, 0);
@@ -1398,6 +1421,14 @@ static void openNames(lua_State *L) {
     lua_pushstring(L, dzl_azName[i - 1]);
     lua_rawseti(L, -2, i);
   }
+  {
+    int iNames = lua_gettop(L);
+    NameMap *m = (NameMap *)lua_newuserdata(L, sizeof(NameMap));
+    dzl_names_map(L, iNames, m);
+    lua_rawseti(L, iNames, N_MAP);
+  }
+  luaL_getmetatable(L, SESSION_MT);
+  lua_rawseti(L, -2, N_SESSION_MT);
   lua_setfield(L, LUA_REGISTRYINDEX, "drizzle.names");
 }
 
@@ -1420,9 +1451,9 @@ static void openPrepMethods(lua_State *L) {
 }
 
 int luaopen_drizzle_core(lua_State *L) {
-  openNames(L);
   newMeta(L, TABLE_MT, table_gc);
   newMeta(L, SESSION_MT, session_gc);
+  openNames(L);
   newMeta(L, CONN_MT, conn_gc);
   newMeta(L, PREP_MT, prep_gc);
   openPrepMethods(L);

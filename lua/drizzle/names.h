@@ -19,6 +19,7 @@ enum {
   N_cfg,
   N_col,
   N_columns,
+  N_core,
   N_countFilters,
   N_countSource,
   N_decoder,
@@ -54,6 +55,7 @@ enum {
   N_ptr,
   N_refmt,
   N_returning,
+  N_returningId,
   N_right,
   N_sel,
   N_select,
@@ -77,4 +79,28 @@ enum {
 };
 
 extern const char *const dzl_azName[];
+
+/* Where the names table keeps a NameMap (a full userdata): the names by
+** the address of their interned strings, so a key met while walking a
+** table (lua_next) is identified without a string compare. */
+#define N_MAP N__COUNT
+/* ... and the session userdata's metatable, to check a db's session
+** without a registry lookup by name. */
+#define N_SESSION_MT (N__COUNT + 1)
+
+/* Open addressing over the string addresses; twice as many slots as names. */
+#define NAME_SLOTS 128
+typedef struct NameMap {
+  const char *az[NAME_SLOTS];   /* the interned string of a name, or NULL */
+  unsigned char aId[NAME_SLOTS];
+} NameMap;
+
+/* Fill m from the names table at idx (names[i] = dzl_azName[i - 1]). */
+void dzl_names_map(lua_State *L, int idx, NameMap *m);
+
+/* The N_* number of the field name z (a string from the Lua state), or 0.
+** Equal short strings are one object in every Lua this binding supports,
+** so the address finds it; a miss is confirmed by comparing text, so the
+** answer never depends on that. */
+int dzl_name_id(const NameMap *m, const char *z);
 #endif

@@ -5,9 +5,16 @@
 -- by that column (bindIfParam), so a boolean column binds 1/0 on SQLite.
 local ast = require("drizzle.ast")
 
-local select, type, error = select, type, error
+local select, type, error, setmetatable, getmetatable = select, type, error, setmetatable, getmetatable
 local bind, kindOf, K = ast.bindIfParam, ast.kindOf, ast.K
 local newSQL, sql3, sql5 = ast.newSQL, ast.sql3, ast.sql5
+local SQL, Param, seqBox = ast.SQL, ast.Param, ast.seqBox
+local K_PLACEHOLDER = K.PLACEHOLDER
+
+-- The hot operators (comparisons, like, and/or of two, asc/desc) build
+-- their node in one constructor, seq included, with bindIfParam inlined:
+-- query building is dominated by calls and table allocations, and a table
+-- made at its final size is never resized.
 
 local M = {}
 
@@ -19,8 +26,17 @@ end
 
 local function binary(op)
   return function(left, right)
-    needExpr(left, "comparison", 1)
-    return sql3(left, op, bind(right, left))
+    if left == nil then needExpr(left, "comparison", 1) end
+    -- bindIfParam(right, left): a node stays, a placeholder or a value
+    -- becomes a param encoded by the left column
+    local mt = getmetatable(right)
+    local k = mt and mt.__dz
+    if k == nil or k == K_PLACEHOLDER then
+      right = setmetatable({ value = right, col = left }, Param)
+    end
+    local s = seqBox[1] + 1
+    seqBox[1] = s
+    return setmetatable({ left, op, right, seq = s }, SQL)
   end
 end
 
@@ -40,7 +56,11 @@ local function junction(sep)
       -- the common and_(a, b): no lists, no select(i, ...) (which LuaJIT
       -- does not compile)
       local a, b = ...
-      if a ~= nil and b ~= nil then return sql5("(", a, sep, b, ")") end
+      if a ~= nil and b ~= nil then
+        local s = seqBox[1] + 1
+        seqBox[1] = s
+        return setmetatable({ "(", a, sep, b, ")", seq = s }, SQL)
+      end
     end
     local args = { ... }
     local list, m = {}, 0
@@ -77,7 +97,13 @@ local function inList(op, emptyText)
       local n = #values
       if n == 0 then return newSQL({ emptyText }, 1) end
       local list = {}
-      for i = 1, n do list[i] = bind(values[i], col) end
+      for i = 1, n do
+        local v = values[i]
+        local mt = getmetatable(v)
+        local k = mt and mt.__dz
+        if k == nil or k == K_PLACEHOLDER then v = setmetatable({ value = v, col = col }, Param) end
+        list[i] = v
+      end
       return sql3(col, op, list)
     end
     return sql3(col, op, bind(values, col))
@@ -100,8 +126,10 @@ end
 
 local function likeOp(op)
   return function(col, value)
-    if type(value) == "string" then value = ast.param(value) end
-    return sql3(col, op, value)
+    if type(value) == "string" then value = setmetatable({ value = value }, Param) end
+    local s = seqBox[1] + 1
+    seqBox[1] = s
+    return setmetatable({ col, op, value, seq = s }, SQL)
   end
 end
 M.like = likeOp(" like ")
@@ -123,8 +151,16 @@ M.arrayContains = arrayOp(" @> ")
 M.arrayContained = arrayOp(" <@ ")
 M.arrayOverlaps = arrayOp(" && ")
 
-function M.asc(v) return newSQL({ v, " asc" }, 2) end
-function M.desc(v) return newSQL({ v, " desc" }, 2) end
+function M.asc(v)
+  local s = seqBox[1] + 1
+  seqBox[1] = s
+  return setmetatable({ v, " asc", seq = s }, SQL)
+end
+function M.desc(v)
+  local s = seqBox[1] + 1
+  seqBox[1] = s
+  return setmetatable({ v, " desc", seq = s }, SQL)
+end
 
 -- Aggregates. Their decoders follow Drizzle: count is a number, avg/sum a
 -- string (exact on every driver), max/min decode like their column.

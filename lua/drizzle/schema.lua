@@ -274,7 +274,12 @@ local function registerWithCore(info)
     }
   end
   info.c = core.newTable(info.name, info.schema, specs)
-  for i, col in ipairs(info.list) do col.ptr = core.columnPtr(info.c, i) end
+  for i, col in ipairs(info.list) do
+    col.ptr = core.columnPtr(info.c, i)
+    -- a reference's metatable carries its column's C pointer at [0] (where
+    -- other nodes keep their kind): the binding reads both in one look
+    col.refmt[0] = col.ptr
+  end
 end
 
 -- A table object from column builders: the heart of sqliteTable/pgTable/

@@ -11,9 +11,9 @@ local core = require("drizzle.core")
 local schema = require("drizzle.schema")
 local errors = require("drizzle.errors")
 
-local setmetatable, getmetatable, rawget, type, pairs, ipairs, error, select, tostring, pcall =
-  setmetatable, getmetatable, rawget, type, pairs, ipairs, error, select, tostring, pcall
-local K, kindOf, nextSeq = ast.K, ast.kindOf, ast.nextSeq
+local setmetatable, getmetatable, rawget, type, pairs, ipairs, error, select, tostring, pcall, next =
+  setmetatable, getmetatable, rawget, type, pairs, ipairs, error, select, tostring, pcall, next
+local K, kindOf, nextSeq, seqBox = ast.K, ast.kindOf, ast.nextSeq, ast.seqBox
 
 local M = {}
 local beginSQL
@@ -102,7 +102,8 @@ end
 -- method: "all" | "get" | "run" | "values" | "execute"
 local runReturningId
 local function run(self, method, placeholders)
-  requireConn(self.db, method .. "()")
+  local db = self.db
+  if db.closed or not db.conn then requireConn(db, method .. "()") end
   if self.cfg.returningId and method ~= "run" then return runReturningId(self, method, placeholders) end
   return core.execute(self.db, self.kind, self, method, placeholders)
 end
@@ -158,13 +159,19 @@ end
 local Select, SelectMT = builderClass(K.SELECT)
 M.SelectMT = SelectMT
 
+-- Builders and their configs are made at the size the usual chain fills
+-- (the keys set to nil reserve their slots): a table that grows after its
+-- constructor is rehashed.
 local function newSelect(db, fields, distinct, distinctOn)
   if fields ~= nil and (type(fields) ~= "table" or kindOf(fields)) then
     error(("bad argument #1 to 'select' (table of fields expected, got %s)"):format(type(fields)), 3)
   end
+  local s = seqBox[1] + 1
+  seqBox[1] = s
   return setmetatable({ db = db, kind = "select", isPartial = fields ~= nil, cfg = {
     fields = fields, distinct = distinct, distinctOn = distinctOn, withList = db.withList,
-  }, seq = nextSeq() }, SelectMT)
+    table = nil, where = nil, orderBy = nil, limit = nil,
+  }, seq = s, isDynamic = nil }, SelectMT)
 end
 M.newSelect = newSelect
 
@@ -177,7 +184,8 @@ local function sourceFields(src)
 end
 
 function Select:from(src)
-  local k = kindOf(src)
+  local mt = getmetatable(src)
+  local k = mt and mt.__dz
   if k ~= K.TABLE and k ~= K.SUBQUERY and k ~= K.SQL and k ~= K.VIEW then
     argError("from", 1, "table, subquery or sql", type(src))
   end
@@ -196,19 +204,22 @@ local function join(joinType, lateral)
     local cfg = self.cfg
     local baseName = sourceName(cfg.table)
     local name = sourceName(src)
-    if not cfg.joins then
+    local joins = cfg.joins
+    local first = joins == nil
+    if first then
       -- the first join: the from source is not nullable (joinsNotNullableMap)
-      cfg.joins = {}
-      cfg.nullable = {}
-      if baseName then cfg.nullable[baseName] = true end
+      joins = {}
+      cfg.joins = joins
+      cfg.nullable = baseName and { [baseName] = true } or {}
     end
     if not self.isPartial then
-      if #cfg.joins == 0 and baseName then
-        cfg.fields = ordered({ { baseName, cfg.fields } })
-      end
-      if name and k ~= K.SQL then
+      local entry = name and k ~= K.SQL and { name, sourceFields(src) } or nil
+      if first and baseName then
+        -- the from source's fields and this one's, in one list made at its size
+        cfg.fields = ordered({ { baseName, cfg.fields }, entry })
+      elseif entry then
         local f = cfg.fields
-        f[#f + 1] = { name, sourceFields(src) }
+        f[#f + 1] = entry
       end
     end
     local nullable = cfg.nullable
@@ -223,7 +234,7 @@ local function join(joinType, lateral)
       for key in pairs(nullable) do nullable[key] = false end
       if name then nullable[name] = false end
     end
-    cfg.joins[#cfg.joins + 1] = { type = joinType, table = src, on = on, lateral = lateral, alias = name }
+    joins[#joins + 1] = { type = joinType, table = src, on = on, lateral = lateral, alias = name }
     return self
   end
 end
@@ -245,8 +256,10 @@ local function condition(self, value)
 end
 
 function Select:where(cond)
-  once(self, "where", "where")
-  self.cfg.where = condition(self, cond)
+  local cfg = self.cfg
+  if cfg.where ~= nil then once(self, "where", "where") end
+  if type(cond) == "function" then cond = condition(self, cond) end
+  cfg.where = cond
   return self
 end
 
@@ -283,7 +296,14 @@ function Select:groupBy(...)
 end
 
 function Select:orderBy(...)
-  local items = listOrCallback(self, ...)
+  local items
+  local first = ...
+  if select("#", ...) == 1 and type(first) == "table" then
+    -- the common orderBy(node), as listOrCallback makes it
+    local mt = getmetatable(first)
+    if mt and mt.__dz then items = { first } end
+  end
+  if items == nil then items = listOrCallback(self, ...) end
   local setOps = self.cfg.setOps
   if setOps and #setOps > 0 then
     setOps[#setOps].orderBy = items
@@ -302,7 +322,7 @@ local function limitValue(method, n)
 end
 
 function Select:limit(n)
-  n = limitValue("limit", n)
+  if type(n) ~= "number" then n = limitValue("limit", n) end
   local setOps = self.cfg.setOps
   if setOps and #setOps > 0 then setOps[#setOps].limit = n else self.cfg.limit = n end
   return self
@@ -448,23 +468,29 @@ M.InsertMT = InsertMT
 
 local function newInsert(db, tbl)
   if kindOf(tbl) ~= K.TABLE then argError("insert", 1, "table", type(tbl)) end
-  return setmetatable({ db = db, kind = "insert", cfg = { table = tbl, withList = db.withList } }, InsertMT)
+  return setmetatable({ db = db, kind = "insert", cfg = { table = tbl, withList = db.withList, values = nil, returning = nil } }, InsertMT)
 end
+
+-- The field check of values()/set() (unknown keys raise naming the table
+-- and the field). A plain Lua loop over the keys costs more than the C one.
+local checkFields = core.checkFields
 
 -- values(row) | values({ row, row, ... }): a sequence is several rows.
 function Insert:values(rows)
   if type(rows) ~= "table" or kindOf(rows) then argError("values", 1, "table of values", type(rows)) end
-  if rows[1] ~= nil and type(rows[1]) == "table" and not kindOf(rows[1]) then
-    self.cfg.values = rows
-  elseif next(rows) == nil then
-    self.cfg.values = { rows }
+  local cfg = self.cfg
+  local first = rows[1]
+  local list
+  if first ~= nil and type(first) == "table" and not kindOf(first) then
+    list = rows
+    if #list == 0 then
+      error(("drizzle: insert into %q: values() needs at least one row"):format(rawget(cfg.table, 1).name), 2)
+    end
   else
-    self.cfg.values = { rows }
+    list = { rows }
   end
-  if #self.cfg.values == 0 then
-    error(("drizzle: insert into %q: values() needs at least one row"):format(rawget(self.cfg.table, 1).name), 2)
-  end
-  core.checkFields(self.cfg.table, self.cfg.values, "insert into")
+  cfg.values = list
+  checkFields(cfg.table, list, "insert into")
   return self
 end
 
@@ -562,7 +588,7 @@ function Insert:onConflictDoUpdate(config)
   if type(config.set) ~= "table" then
     error(("drizzle: insert into %q: onConflictDoUpdate needs a set table"):format(rawget(self.cfg.table, 1).name), 2)
   end
-  core.checkFields(self.cfg.table, { config.set }, "onConflictDoUpdate on")
+  checkFields(self.cfg.table, { config.set }, "onConflictDoUpdate on")
   local c = self.cfg
   c.onConflict = c.onConflict or {}
   c.onConflict[#c.onConflict + 1] = {
@@ -577,7 +603,7 @@ function Insert:onDuplicateKeyUpdate(config)
   if type(config) ~= "table" or type(config.set) ~= "table" then
     argError("onDuplicateKeyUpdate", 1, "{ set = {...} }", type(config))
   end
-  core.checkFields(self.cfg.table, { config.set }, "onDuplicateKeyUpdate on")
+  checkFields(self.cfg.table, { config.set }, "onDuplicateKeyUpdate on")
   local c = self.cfg
   c.onConflict = c.onConflict or {}
   c.onConflict[#c.onConflict + 1] = { update = true, duplicateKey = true, set = config.set }
@@ -591,19 +617,20 @@ M.UpdateMT = UpdateMT
 
 local function newUpdate(db, tbl)
   if kindOf(tbl) ~= K.TABLE then argError("update", 1, "table", type(tbl)) end
-  return setmetatable({ db = db, kind = "update", cfg = { table = tbl, joins = {}, withList = db.withList } }, UpdateMT)
+  return setmetatable({ db = db, kind = "update", cfg = { table = tbl, joins = {}, withList = db.withList, set = nil, where = nil } }, UpdateMT)
 end
 
 function Update:set(values)
   if type(values) ~= "table" or kindOf(values) then argError("set", 1, "table of values", type(values)) end
-  core.checkFields(self.cfg.table, { values }, "update")
+  checkFields(self.cfg.table, { values }, "update")
   self.cfg.set = values
   return self
 end
 
 function Update:where(cond)
-  once(self, "where", "where")
-  self.cfg.where = cond
+  local cfg = self.cfg
+  if cfg.where ~= nil then once(self, "where", "where") end
+  cfg.where = cond
   return self
 end
 
@@ -893,9 +920,11 @@ local function casingOf(opts)
 end
 
 local function newDB(dialect, opts)
+  -- closed is set (false) so that the check of every run finds it in the
+  -- db itself, not after a miss through the DB class (and a tx's proxy)
   local db = setmetatable({
     dialect = dialect, casing = casingOf(opts), schema = opts.schema, mode = opts.mode, mariadb = opts.mariadb,
-    logger = opts.logger,
+    logger = opts.logger, closed = false,
   }, DBMT)
   db.core = core.newSession(dialect, db.casing)
   if opts.schema then
