@@ -107,6 +107,10 @@ describe("pg views: queries", function()
     assert.equal('select "id", "name", "age" from "auth"."active"', db:select():from(v):toSQL().sql)
     local q = db:select({ id = s.users.id, name = v.name }):from(s.users):leftJoin(v, d.eq(s.users.id, v.id)):toSQL()
     assert.equal('select "users"."id", "active"."name" from "users" left join "auth"."active" on "users"."id" = "active"."id"', q.sql)
+    -- with no field list, the view's columns too read "active"."c" (Drizzle's view proxy)
+    q = db:select():from(s.users):leftJoin(v, d.eq(s.users.id, v.id)):toSQL()
+    assert.equal('select "users"."id", "users"."name", "users"."age", "active"."id", "active"."name", "active"."age" '
+      .. 'from "users" left join "auth"."active" on "users"."id" = "active"."id"', q.sql)
   end)
 
   it("refreshes a materialized view", function()

@@ -771,6 +771,15 @@ static void selObject(Conv *cv, Sel *s, int iVal, int k, int iObj, const char *z
     const dz_table *pTab = tablePtr(L, iVal);
     const char *zAlias = pTab->bAlias ? pTab->zName : NULL;
     int iList = 0;
+    if (!zAlias && pTab->zSchema) {
+      /* a view in a schema: its columns read "v"."c", as its column
+      ** references do (views.lua sets aliasName; Drizzle reaches a view's
+      ** fields through a proxy aliased to the view's bare name) */
+      lua_rawgeti(L, iVal, 1);
+      rawfield(L, -1, N_aliasName);
+      if (lua_type(L, -1) == LUA_TSTRING) zAlias = pTab->zName;
+      lua_pop(L, 2);
+    }
     if (bShape) {
       lua_rawgeti(L, iVal, 1);
       rawfield(L, -1, N_list);
