@@ -56,6 +56,34 @@ void dz_buf_addc(dz_buf *b, char c) {
   b->z[b->n] = 0;
 }
 
+/* q + z + q, each q inside z doubled: an identifier quoted with a
+** dialect's quote (render.c), or with a quote drizzle-kit picks (ddl.c). */
+void dz_buf_add_quoted(dz_buf *b, char q, const char *z, size_t n) {
+  size_t i, iStart = 0;
+  if (!memchr(z, q, n)) {
+    /* the usual name, with no quote inside: one reservation, no scan */
+    if (dz_buf_reserve(b, n + 2)) {
+      char *p = b->z + b->n;
+      p[0] = q;
+      memcpy(p + 1, z, n);
+      p[n + 1] = q;
+      p[n + 2] = 0;
+      b->n += n + 2;
+    }
+    return;
+  }
+  dz_buf_addc(b, q);
+  for (i = 0; i < n; i++) {
+    if (z[i] == q) {
+      dz_buf_add(b, z + iStart, i - iStart + 1);
+      dz_buf_addc(b, q);
+      iStart = i + 1;
+    }
+  }
+  dz_buf_add(b, z + iStart, n - iStart);
+  dz_buf_addc(b, q);
+}
+
 void dz_buf_addi(dz_buf *b, int64_t i) {
   char a[24];
   int n = snprintf(a, sizeof a, "%lld", (long long)i);

@@ -36,19 +36,8 @@ struct DdlOps {
 
 /* ------------------------------------------------------------ helpers */
 
-/* q + z + q, the quote character doubled inside z. */
 static void addQuoted(dz_buf *b, char q, const char *z) {
-  size_t i, iStart = 0, n = strlen(z);
-  dz_buf_addc(b, q);
-  for (i = 0; i < n; i++) {
-    if (z[i] == q) {
-      dz_buf_add(b, z + iStart, i - iStart + 1);
-      dz_buf_addc(b, q);
-      iStart = i + 1;
-    }
-  }
-  dz_buf_add(b, z + iStart, n - iStart);
-  dz_buf_addc(b, q);
+  dz_buf_add_quoted(b, q, z, strlen(z));
 }
 
 static void ident(const DdlOps *o, dz_buf *b, const char *z) {
@@ -72,6 +61,27 @@ static int finish(dz_buf *b) { return b->err ? DZ_NOMEM : DZ_OK; }
 static void keyPart(const DdlOps *o, dz_buf *b, const char *z, const unsigned char *abExpr, int i) {
   if (abExpr && abExpr[i]) dz_buf_adds(b, z);
   else ident(o, b, z);
+}
+
+/* The n key parts, comma-separated: `a`,lower("b"). */
+static void keyParts(const DdlOps *o, dz_buf *b, const char *const *azCol, const unsigned char *abExpr, int n) {
+  int i;
+  for (i = 0; i < n; i++) {
+    if (i) dz_buf_addc(b, ',');
+    keyPart(o, b, azCol[i], abExpr, i);
+  }
+}
+
+/* sqlite and mysql (pg adds concurrently, a schema and a method):
+**   CREATE [UNIQUE ]INDEX `name` ON `table` (`a`,(expr)) */
+static void createIndexOn(const DdlOps *o, const dz_ddl_index *x, dz_buf *b) {
+  dz_buf_adds(b, x->bUnique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
+  ident(o, b, x->zName);
+  dz_buf_adds(b, " ON ");
+  ident(o, b, x->zTable);
+  dz_buf_adds(b, " (");
+  keyParts(o, b, x->azCol, x->abExpr, x->nCol);
+  dz_buf_addc(b, ')');
 }
 
 /* ,\n\tCONSTRAINT <name> CHECK(<cond>) for each check. drizzle-kit quotes
@@ -202,17 +212,7 @@ static int sqliteCreateTable(const DdlOps *o, const dz_ddl_table *t, dz_buf *b) 
 /* CreateSqliteIndexConvertor:
 **   CREATE [UNIQUE ]INDEX `name` ON `table` (`a`,lower("b"))[ WHERE w];  */
 static int sqliteCreateIndex(const DdlOps *o, const dz_ddl_index *x, dz_buf *b) {
-  int i;
-  dz_buf_adds(b, x->bUnique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
-  ident(o, b, x->zName);
-  dz_buf_adds(b, " ON ");
-  ident(o, b, x->zTable);
-  dz_buf_adds(b, " (");
-  for (i = 0; i < x->nCol; i++) {
-    if (i) dz_buf_addc(b, ',');
-    keyPart(o, b, x->azCol[i], x->abExpr, i);
-  }
-  dz_buf_addc(b, ')');
+  createIndexOn(o, x, b);
   if (isSet(x->zWhere)) { dz_buf_adds(b, " WHERE "); dz_buf_adds(b, x->zWhere); }
   dz_buf_addc(b, ';');
   return finish(b);
@@ -597,7 +597,7 @@ static int pgAlterColumn(const DdlOps *o, const dz_ddl_alter *a, dz_buf *b) {
 **   \tCONSTRAINT `c` CHECK(cond)\n
 **   );\n  */
 static int mysqlCreateTable(const DdlOps *o, const dz_ddl_table *t, dz_buf *b) {
-  int i, j;
+  int i;
   dz_buf_adds(b, "CREATE TABLE ");
   ident(o, b, t->zName);
   dz_buf_adds(b, " (\n");
@@ -621,10 +621,7 @@ static int mysqlCreateTable(const DdlOps *o, const dz_ddl_table *t, dz_buf *b) {
     dz_buf_adds(b, ",\n\tCONSTRAINT ");
     ident(o, b, k->zName);
     dz_buf_adds(b, " UNIQUE(");
-    for (j = 0; j < k->nCol; j++) {
-      if (j) dz_buf_addc(b, ',');
-      keyPart(o, b, k->azCol[j], k->abExpr, j);
-    }
+    keyParts(o, b, k->azCol, k->abExpr, k->nCol);
     dz_buf_addc(b, ')');
   }
   checkConstraints(o, b, t, 0, " CHECK(");
@@ -635,17 +632,8 @@ static int mysqlCreateTable(const DdlOps *o, const dz_ddl_table *t, dz_buf *b) {
 /* CreateMySqlIndexConvertor: CREATE [UNIQUE ]INDEX `n` ON `t` (`a`,(expr));
 ** (using, algorithm and lock are not written.) */
 static int mysqlCreateIndex(const DdlOps *o, const dz_ddl_index *x, dz_buf *b) {
-  int i;
-  dz_buf_adds(b, x->bUnique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
-  ident(o, b, x->zName);
-  dz_buf_adds(b, " ON ");
-  ident(o, b, x->zTable);
-  dz_buf_adds(b, " (");
-  for (i = 0; i < x->nCol; i++) {
-    if (i) dz_buf_addc(b, ',');
-    keyPart(o, b, x->azCol[i], x->abExpr, i);
-  }
-  dz_buf_adds(b, ");");
+  createIndexOn(o, x, b);
+  dz_buf_addc(b, ';');
   return finish(b);
 }
 

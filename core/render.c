@@ -70,30 +70,7 @@ unsigned dz_dialect_features(const dz_dialect *d) { return d->mFeature; }
 
 /* Quote an identifier, doubling the quote character inside it. */
 void dz_quote_ident(const dz_dialect *d, dz_buf *b, const char *z, size_t n) {
-  char q = d->cQuote;
-  size_t i, iStart = 0;
-  if (!memchr(z, q, n)) {
-    /* the usual name, with no quote inside: one reservation, no scan */
-    if (dz_buf_reserve(b, n + 2)) {
-      char *p = b->z + b->n;
-      p[0] = q;
-      memcpy(p + 1, z, n);
-      p[n + 1] = q;
-      p[n + 2] = 0;
-      b->n += n + 2;
-    }
-    return;
-  }
-  dz_buf_addc(b, q);
-  for (i = 0; i < n; i++) {
-    if (z[i] == q) {
-      dz_buf_add(b, z + iStart, i - iStart + 1);
-      dz_buf_addc(b, q);
-      iStart = i + 1;
-    }
-  }
-  dz_buf_add(b, z + iStart, n - iStart);
-  dz_buf_addc(b, q);
+  dz_buf_add_quoted(b, d->cQuote, z, n);
 }
 
 /* Quote a string literal, doubling single quotes (escapeString of dialect.ts). */

@@ -91,6 +91,7 @@ void dz_buf_add(dz_buf *b, const char *z, size_t n);
 void dz_buf_adds(dz_buf *b, const char *z);
 void dz_buf_addc(dz_buf *b, char c);
 void dz_buf_addi(dz_buf *b, int64_t i);
+void dz_buf_add_quoted(dz_buf *b, char q, const char *z, size_t n);   /* q z q, q doubled inside */
 void dz_buf_printf(dz_buf *b, const char *fmt, ...);
 
 /* --------------------------------------------------------------- values */

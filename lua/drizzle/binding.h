@@ -183,7 +183,17 @@ int dzl_codec_from_name(const char *z);
 void dzl_encode(Conv *cv, int idx, int iCol, dz_value *pOut);
 void dzl_encode_value(lua_State *L, int idx, int eCodec, int iCol, dz_value *pOut, int iAnchor, int *pnAnchor);
 void dzl_push_decoded(lua_State *L, const dz_value *v, int eCodec, int iFnIdx);
-void dzl_push_value(lua_State *L, const dz_value *v);
+/* A non-NULL driver value as is. Inline: it is the common cell of every
+** row read (core.c), so a plain column costs no call. [-0,+1,m] */
+static inline void dzl_push_value(lua_State *L, const dz_value *v) {
+  switch (v->t) {
+    case DZ_INT: dzl_pushint64(L, v->u.i); break;
+    case DZ_FLOAT: lua_pushnumber(L, v->u.f); break;
+    case DZ_TEXT: case DZ_BLOB: lua_pushlstring(L, v->u.s.z, v->u.s.n); break;
+    case DZ_BOOL: lua_pushboolean(L, (int)v->u.i); break;
+    default: lua_pushnil(L); break;
+  }
+}
 int dzl_value_error(lua_State *L, int iCol, const char *zFmt, ...);
 void dzl_fmt_number(char *a, size_t n, double f);
 

@@ -352,16 +352,6 @@ void dzl_encode_value(lua_State *L, int idx, int eCodec, int iCol, dz_value *v, 
 
 /* ------------------------------------------------------------- decoding */
 
-void dzl_push_value(lua_State *L, const dz_value *v) {
-  switch (v->t) {
-    case DZ_INT: dzl_pushint64(L, v->u.i); break;
-    case DZ_FLOAT: lua_pushnumber(L, v->u.f); break;
-    case DZ_TEXT: case DZ_BLOB: lua_pushlstring(L, v->u.s.z, v->u.s.n); break;
-    case DZ_BOOL: lua_pushboolean(L, (int)v->u.i); break;
-    default: lua_pushnil(L); break;
-  }
-}
-
 static double asDouble(const dz_value *v) {
   switch (v->t) {
     case DZ_INT: case DZ_BOOL: return (double)v->u.i;

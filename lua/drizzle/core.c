@@ -729,24 +729,12 @@ static int codecOfDbType(const dz_driver *pDrv, dz_stmt *pStmt, int i) {
   }
 }
 
-/* Push a non-NULL driver value as is: the common cell of a row, inlined
-** here so a plain column costs no call into codec.c. */
-static void pushPlain(lua_State *L, const dz_value *v) {
-  switch (v->t) {
-    case DZ_INT: dzl_pushint64(L, v->u.i); break;
-    case DZ_FLOAT: lua_pushnumber(L, v->u.f); break;
-    case DZ_TEXT: case DZ_BLOB: lua_pushlstring(L, v->u.s.z, v->u.s.n); break;
-    case DZ_BOOL: lua_pushboolean(L, (int)v->u.i); break;
-    default: lua_pushnil(L); break;
-  }
-}
-
 /* Push cell v of column i: by the field's codec, else by the server type's
 ** codec (aDb, computed once per result) when the cell is text. */
 static void pushCell(lua_State *L, const dz_value *v, int eCodec, int iFn, int eDbCodec) {
   if (eCodec != CODEC_NONE) dzl_push_decoded(L, v, eCodec, iFn);
   else if (v->t == DZ_TEXT && eDbCodec != CODEC_NONE) dzl_push_decoded(L, v, eDbCodec, 0);
-  else pushPlain(L, v);
+  else dzl_push_value(L, v);
 }
 
 /* Build one row from the current result of pStmt by shape sh. Keys and

@@ -170,17 +170,7 @@ function M.mysqlEnum(a, b)
 end
 
 -- customType({ dataType = function(config) return "text" end, toDriver = f, fromDriver = g })
-function M.customType(cfg)
-  if type(cfg) ~= "table" or type(cfg.dataType) ~= "function" then
-    error("bad argument #1 to 'customType' (table with a dataType function expected)", 2)
-  end
-  return function(a, b)
-    local name, config = nameAndConfig("customType", a, b)
-    return column({ columnType = "MySqlCustomColumn", sqlType = function(c) return cfg.dataType(c) end,
-                    codec = (cfg.toDriver or cfg.fromDriver) and "custom" or "none",
-                    toDriver = cfg.toDriver, fromDriver = cfg.fromDriver }, name, config)
-  end
-end
+M.customType = schema.customTypeFor("mysql", "MySqlCustomColumn")
 
 -- autoincrement(), onUpdateNow({ fsp })
 function Column:autoincrement()

@@ -207,17 +207,7 @@ dimensioned("sparsevec", "PgSparseVector", "none")
 dimensioned("bit", "PgBinaryVector", "none")
 
 -- customType({ dataType = function(config) return "text" end, toDriver = f, fromDriver = g })
-function M.customType(cfg)
-  if type(cfg) ~= "table" or type(cfg.dataType) ~= "function" then
-    error("bad argument #1 to 'customType' (table with a dataType function expected)", 2)
-  end
-  return function(a, b)
-    local name, config = nameAndConfig("customType", a, b)
-    return column({ columnType = "PgCustomColumn", sqlType = function(c) return cfg.dataType(c) end,
-                    codec = (cfg.toDriver or cfg.fromDriver) and "custom" or "none",
-                    toDriver = cfg.toDriver, fromDriver = cfg.fromDriver }, name, config)
-  end
-end
+M.customType = schema.customTypeFor("pg", "PgCustomColumn")
 
 -- How an element of an array of this column reads from the array literal.
 local intTypes = { PgInteger = true, PgSmallInt = true, PgBigInt53 = true, PgBigInt64 = true, PgSerial = true,

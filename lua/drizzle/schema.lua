@@ -446,6 +446,22 @@ function M.foreignKey(cfg)
   return setmetatable({ kind = "foreignKey", columns = cfg.columns, foreignColumns = cfg.foreignColumns, name = cfg.name }, Extra)
 end
 
+-- customType({ dataType = function(config) return "text" end, toDriver = f,
+-- fromDriver = g }) for a dialect: columns of columnType (PgCustomColumn...).
+function M.customTypeFor(dialect, columnType)
+  return function(cfg)
+    if type(cfg) ~= "table" or type(cfg.dataType) ~= "function" then
+      error("bad argument #1 to 'customType' (table with a dataType function expected)", 2)
+    end
+    return function(a, b)
+      local name, config = M.nameAndConfig("customType", a, b)
+      return M.newColumn({ dialect = dialect, columnType = columnType, sqlType = function(c) return cfg.dataType(c) end,
+                           codec = (cfg.toDriver or cfg.fromDriver) and "custom" or "none",
+                           toDriver = cfg.toDriver, fromDriver = cfg.fromDriver, name = name, config = config })
+    end
+  end
+end
+
 -- What every dialect module exports alike (alias, index, uniqueIndex,
 -- unique, check, primaryKey, foreignKey) and its <dialect>TableCreator.
 function M.exportCommon(module, creatorName, newTable)

@@ -17,10 +17,11 @@ local type, pairs, ipairs, tostring, tonumber, getmetatable, rawget, next =
   type, pairs, ipairs, tostring, tonumber, getmetatable, rawget, next
 local concat, sort = table.concat, table.sort
 local obj, set, kindOf, K = json.obj, json.set, ast.kindOf, ast.K
-local fail, columnName, columnOf, extrasOf, refList, replaceFirst, sqlToStr, render =
-  snapshot.fail, snapshot.columnName, snapshot.columnOf, snapshot.extrasOf, snapshot.refList,
+local fail, columnName, columnOf, extrasOf, replaceFirst, sqlToStr, render =
+  snapshot.fail, snapshot.columnName, snapshot.columnOf, snapshot.extrasOf,
   snapshot.replaceFirst, snapshot.sqlToStr, snapshot.render
-local uniqueOf, compositeKeyOf = snapshot.uniqueOf, snapshot.compositeKeyOf
+local uniqueOf, compositeKeyOf, foreignKeysOf, checksOf =
+  snapshot.uniqueOf, snapshot.compositeKeyOf, snapshot.foreignKeysOf, snapshot.checksOf
 
 local M = {}
 
@@ -89,27 +90,6 @@ end
 
 local function isoDate(seconds) return snapshot.isoDate(seconds) end
 
--- The foreign keys of a table: the columns' references(), then foreignKey() extras.
-local function foreignKeysOf(info, extras, tableName)
-  local fks = {}
-  for _, col in ipairs(info.list) do
-    for _, ref in ipairs(col.refs or {}) do
-      local target = columnOf(ref.fn())
-      if not target then fail("table %q: references() of column %q must return a column", tableName, col.name) end
-      fks[#fks + 1] = { columns = { col }, foreignColumns = { target },
-                        onDelete = ref.actions.onDelete, onUpdate = ref.actions.onUpdate }
-    end
-  end
-  for _, ex in ipairs(extras) do
-    if type(ex) == "table" and ex.kind == "foreignKey" then
-      fks[#fks + 1] = { name = ex.name, columns = refList(ex.columns, "foreignKey columns", tableName),
-                        foreignColumns = refList(ex.foreignColumns, "foreignKey foreignColumns", tableName),
-                        onDelete = field(ex, "onDelete"), onUpdate = field(ex, "onUpdate") }
-    end
-  end
-  return fks
-end
-
 -- ForeignKey.getName() with drizzle-kit's casing replacement.
 local function fkName(fk, tableName, casing)
   local tableTo = rawget(fk.foreignColumns[1].table, 1)
@@ -131,22 +111,6 @@ local function fkName(fk, tableName, casing)
   return name, tableTo, from, to
 end
 
-local function checksOf(extras, dialect, casing, tableName)
-  local out = obj()
-  for _, ex in ipairs(extras) do
-    if type(ex) == "table" and ex.kind == "check" then
-      local name = ex.name
-      if type(name) ~= "string" then fail("table %q: a check needs a name", tableName) end
-      if out[name] then
-        fail("We've found duplicated check constraint name in %s. Please rename your check constraint in the %s table",
-          tableName, tableName)
-      end
-      if kindOf(ex.value) ~= K.SQL then fail("check %q of table %q: sql expected", name, tableName) end
-      set(out, name, obj("name", name, "value", render(dialect, ex.value, { casing = casing })))
-    end
-  end
-  return out
-end
 
 ------------------------------------------------------------ pg
 

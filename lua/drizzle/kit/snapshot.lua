@@ -188,9 +188,50 @@ local function compositeKeyOf(ex, tableName, casing)
   return name, names
 end
 
+-- The foreign keys of a table: the columns' references(), then foreignKey()
+-- extras, as { name?, columns, foreignColumns, onDelete?, onUpdate? }.
+local function foreignKeysOf(info, extras, tableName)
+  local fks = {}
+  for _, col in ipairs(info.list) do
+    for _, ref in ipairs(col.refs or {}) do
+      local target = columnOf(ref.fn())
+      if not target then fail("table %q: references() of column %q must return a column", tableName, col.name) end
+      fks[#fks + 1] = { columns = { col }, foreignColumns = { target },
+                        onDelete = ref.actions.onDelete, onUpdate = ref.actions.onUpdate }
+    end
+  end
+  for _, ex in ipairs(extras) do
+    if type(ex) == "table" and ex.kind == "foreignKey" then
+      fks[#fks + 1] = { name = ex.name, columns = refList(ex.columns, "foreignKey columns", tableName),
+                        foreignColumns = refList(ex.foreignColumns, "foreignKey foreignColumns", tableName),
+                        onDelete = type(rawget(ex, "onDelete")) == "string" and ex.onDelete or nil,
+                        onUpdate = type(rawget(ex, "onUpdate")) == "string" and ex.onUpdate or nil }
+    end
+  end
+  return fks
+end
+
+-- The check() extras of a table as the snapshot's checkConstraints.
+local function checksOf(extras, dialect, casing, tableName)
+  local out = obj()
+  for _, ex in ipairs(extras) do
+    if type(ex) == "table" and ex.kind == "check" then
+      local name = ex.name
+      if type(name) ~= "string" then fail("table %q: a check needs a name", tableName) end
+      if out[name] then
+        fail("We've found duplicated check constraint name in %s. Please rename your check constraint in the %s table",
+          tableName, tableName)
+      end
+      if kindOf(ex.value) ~= K.SQL then fail("check %q of table %q: sql expected", name, tableName) end
+      set(out, name, obj("name", name, "value", render(dialect, ex.value, { casing = casing })))
+    end
+  end
+  return out
+end
+
 M.columnOf, M.extrasOf, M.refList, M.replaceFirst, M.sqlToStr, M.render =
   columnOf, extrasOf, refList, replaceFirst, sqlToStr, render
-M.uniqueOf, M.compositeKeyOf = uniqueOf, compositeKeyOf
+M.uniqueOf, M.compositeKeyOf, M.foreignKeysOf, M.checksOf = uniqueOf, compositeKeyOf, foreignKeysOf, checksOf
 
 -- One table as the snapshot's table object; `internal` gets the index
 -- expressions (internal.indexes[name].columns[sql].isExpression).
@@ -198,7 +239,7 @@ function M.table(tbl, dialect, casing, internal)
   local info = schema.info(tbl)
   local tableName = info.name
   local columns, indexes, foreignKeys = obj(), obj(), obj()
-  local compositePrimaryKeys, uniqueConstraints, checkConstraints = obj(), obj(), obj()
+  local compositePrimaryKeys, uniqueConstraints = obj(), obj()
 
   for _, col in ipairs(info.list) do
     local name = columnName(col, casing)
@@ -223,24 +264,7 @@ function M.table(tbl, dialect, casing, internal)
 
   local extras = extrasOf(info, tbl)
 
-  -- foreign keys: the columns' references(), then foreignKey() extras
-  local fks = {}
-  for _, col in ipairs(info.list) do
-    for _, ref in ipairs(col.refs or {}) do
-      local target = columnOf(ref.fn())
-      if not target then fail("table %q: references() of column %q must return a column", tableName, col.name) end
-      fks[#fks + 1] = { columns = { col }, foreignColumns = { target },
-                        onDelete = ref.actions.onDelete, onUpdate = ref.actions.onUpdate }
-    end
-  end
-  for _, ex in ipairs(extras) do
-    if type(ex) == "table" and ex.kind == "foreignKey" then
-      fks[#fks + 1] = { name = ex.name, columns = refList(ex.columns, "foreignKey columns", tableName),
-                        foreignColumns = refList(ex.foreignColumns, "foreignKey foreignColumns", tableName),
-                        onDelete = type(rawget(ex, "onDelete")) == "string" and ex.onDelete or nil,
-                        onUpdate = type(rawget(ex, "onUpdate")) == "string" and ex.onUpdate or nil }
-    end
-  end
+  local fks = foreignKeysOf(info, extras, tableName)
   for _, fk in ipairs(fks) do
     if #fk.foreignColumns == 0 then fail("table %q: a foreign key needs foreign columns", tableName) end
     local tableTo = tableNameOf(fk.foreignColumns[1])
@@ -324,19 +348,7 @@ function M.table(tbl, dialect, casing, internal)
     end
   end
 
-  -- checks
-  for _, ex in ipairs(extras) do
-    if type(ex) == "table" and ex.kind == "check" then
-      local name = ex.name
-      if type(name) ~= "string" then fail("table %q: a check needs a name", tableName) end
-      if checkConstraints[name] then
-        fail("We've found duplicated check constraint name in %s. Please rename your check constraint in the %s table",
-          tableName, tableName)
-      end
-      if kindOf(ex.value) ~= K.SQL then fail("check %q of table %q: sql expected", name, tableName) end
-      set(checkConstraints, name, obj("name", name, "value", render(dialect, ex.value, { casing = casing })))
-    end
-  end
+  local checkConstraints = checksOf(extras, dialect, casing, tableName)
 
   return obj("name", tableName, "columns", columns, "indexes", indexes, "foreignKeys", foreignKeys,
     "compositePrimaryKeys", compositePrimaryKeys, "uniqueConstraints", uniqueConstraints,
