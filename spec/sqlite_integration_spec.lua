@@ -761,3 +761,67 @@ describe("sqlite integration: logger", function()
     db:close()
   end)
 end)
+
+-- Results longer than the read's first 128 rows are read with the collector
+-- paused (core.c readRestPaused): every row must still arrive, in order and
+-- whole, and the collector must come back however the read ends.
+describe("sqlite integration: long results", function()
+  local isRunning = pcall(collectgarbage, "isrunning") and collectgarbage("isrunning") ~= nil
+  local items, db
+  local failAt = nil
+  before_each(function()
+    local counted = sqlite.customType({
+      dataType = function() return "integer" end,
+      fromDriver = function(v)
+        if v == failAt then error("decoder failed at " .. v) end
+        return v * 10
+      end,
+    })
+    items = sqlite.sqliteTable("items", {
+      id = sqlite.integer("id"):primaryKey(),
+      label = sqlite.text("label"),
+      tens = counted("tens"),
+    })
+    db = sqlite.drizzle(":memory:")
+    ddl(db, "create table items (id integer primary key, label text, tens integer)")
+    db:transaction(function(tx)
+      for i = 1, 1000 do tx:insert(items):values({ id = i, label = "item" .. i, tens = i }):run() end
+    end)
+  end)
+  after_each(function() failAt = nil; db:close() end)
+
+  it("every row of a 1000-row read, shaped, raw and as values, arrives in order", function()
+    local rows = db:select({ id = items.id, inner = { label = items.label, tens = items.tens } }):from(items)
+      :orderBy(items.id):all()
+    assert.equal(1000, #rows)
+    for i = 1, 1000 do
+      assert.same({ id = i, inner = { label = "item" .. i, tens = i * 10 } }, rows[i])
+    end
+    local raw = db:all(d.sql("select id, label from items order by id"))
+    assert.equal(1000, #raw)
+    assert.same({ id = 777, label = "item777" }, raw[777])
+    local values = db:select({ id = items.id }):from(items):orderBy(items.id):values()
+    assert.equal(1000, #values)
+    assert.same({ 1000 }, values[1000])
+  end)
+
+  it("a decoder error past row 128 propagates and leaves the collector running", function()
+    failAt = 500
+    local ok, err = pcall(function() return db:select():from(items):orderBy(items.id):all() end)
+    assert.is_false(ok)
+    assert.matches("decoder failed at 500", tostring(err))
+    if isRunning then assert.is_true(collectgarbage("isrunning")) end
+    failAt = nil
+    assert.equal(1000, #db:select():from(items):all())   -- the statement is usable again
+  end)
+
+  it("a collector the program stopped stays stopped", function()
+    if not isRunning then return pending("this VM cannot tell whether the collector runs") end
+    collectgarbage("stop")
+    local rows = db:select():from(items):all()
+    local stopped = not collectgarbage("isrunning")
+    collectgarbage("restart")
+    assert.equal(1000, #rows)
+    assert.is_true(stopped)
+  end)
+end)
