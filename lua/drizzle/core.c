@@ -9,7 +9,6 @@
 ** allocation and the moment a userdata owns it, nothing here calls a Lua
 ** function that may raise.
 */
-#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include "binding.h"
@@ -884,103 +883,21 @@ static const int *dbCodecs(lua_State *L, const dz_driver *pDrv, dz_stmt *pStmt, 
   return a;
 }
 
-/* A result read into a list: the loop's state, shared with the part of
-** it that runs protected while the collector is paused. */
-typedef struct RowRead {
-  const dz_driver *pDrv;
-  dz_stmt *pStmt;
-  const LShape *sh;         /* NULL: a raw query's rows */
-  const int *aDb;           /* the server-type codec of each column */
-  int nCol, eMethod, nRow, rc;
-  dz_dberr err;
-} RowRead;
-
-static void pushRow(lua_State *L, const RowRead *r, int iKeyBase) {
-  if (r->eMethod == M_VALUES) pushValuesRow(L, r->pDrv, r->pStmt, r->nCol);
-  else if (r->sh) pushShapedRow(L, r->pDrv, r->pStmt, r->sh, iKeyBase, r->aDb, r->nCol);
-  else pushRawRow(L, r->pDrv, r->pStmt, r->nCol, r->aDb);
-}
-
-/* Append rows to the list at iList until the result ends, a step fails,
-** or the list holds nMax rows; returns the last step's code (DZ_ROW: more
-** rows may follow). The first row must already be in the list. */
-static int readRows(lua_State *L, RowRead *r, int iList, int iKeyBase, int nMax) {
-  int rc = DZ_ROW;
-  while (r->nRow < nMax && (rc = r->pDrv->xStep(r->pStmt, &r->err)) == DZ_ROW) {
-    pushRow(L, r, iKeyBase);
-    lua_rawseti(L, iList, ++r->nRow);
-  }
-  return rc;
-}
-
-/* The rest of a long result, with the collector paused. While the list
-** grows, every table and string made for it stays reachable: a collection
-** has nothing to free, and an incremental one marks the growing list over
-** and over (a 100k-row read took 2.4 us a row instead of 1.0 in a heap
-** that had just held another such result). So, as lua.c stops the
-** collector while it opens the libraries, a read stops it after its first
-** PAUSE_AFTER rows and restarts it at the end; the loop runs in a
-** protected call so that an error (a decoder's, or out of memory) can
-** never leave it stopped. A collector the program stopped stays stopped,
-** and Lua 5.1, which cannot tell, reads as before. */
-#define PAUSE_AFTER 128
-
-#ifdef LUA_GCISRUNNING
-static int readRestProtected(lua_State *L) {
-  RowRead *r = (RowRead *)lua_touserdata(L, 1);
-  if (r->sh) luaL_checkstack(L, r->sh->nObj + LUA_MINSTACK, "too many nested result objects");
-  r->rc = readRows(L, r, 2, 3, INT_MAX);   /* 2: the list; 3...: the shape's keys */
-  return 0;
-}
-
-/* The number of stack slots from iKeyBase that a shape's fields use. */
-static int shapeKeyCount(const LShape *sh) {
-  int i, n = 0;
-  if (!sh) return 0;
-  for (i = 0; i < sh->nField; i++) {
-    if (sh->aField[i].iKey > n) n = sh->aField[i].iKey;
-    if (sh->aField[i].iFn > n) n = sh->aField[i].iFn;
-  }
-  for (i = 1; i < sh->nObj; i++) if (sh->aObj[i].iKey > n) n = sh->aObj[i].iKey;
-  return n;
-}
-#endif
-
-static int readRestPaused(lua_State *L, RowRead *r, int iList, int iKeyBase) {
-#ifdef LUA_GCISRUNNING
-  int i, status, nKeys = shapeKeyCount(r->sh);
-  if (!lua_gc(L, LUA_GCISRUNNING, 0)) return readRows(L, r, iList, iKeyBase, INT_MAX);
-  luaL_checkstack(L, nKeys + 4, "too many result fields");
-  lua_pushcfunction(L, readRestProtected);
-  lua_pushlightuserdata(L, r);
-  lua_pushvalue(L, iList);
-  for (i = 0; i < nKeys; i++) lua_pushvalue(L, iKeyBase + i);
-  lua_gc(L, LUA_GCSTOP, 0);
-  status = lua_pcall(L, 2 + nKeys, 0, 0);
-  lua_gc(L, LUA_GCRESTART, 0);
-  if (status != 0) lua_error(L);
-  return r->rc;
-#else
-  return readRows(L, r, iList, iKeyBase, INT_MAX);
-#endif
-}
-
 /* Read the results of pStmt, already bound (and, after a batch, already
 ** run), per method. The rows' shape sh (NULL for raw queries) with keys
 ** from iKeyBase. [-0,+1,e] */
 static int collectResults(lua_State *L, LConn *c, dz_stmt *pStmt, const char *zSql, size_t nSql, const dz_value *aVal, int nVal,
                           const LShape *sh, int iKeyBase, int eMethod, int bHasRows, int iParamsForError) {
-  int rc = 0, iDbSlot;
-  int aDbBuf[32];
+  dz_dberr err;
+  int rc = 0, nCol, nRow = 0;
+  int aDbBuf[32], iDbSlot;
+  const int *aDb = aDbBuf;
   const dz_driver *pDrv = c->pDrv;
-  RowRead r;
-  r.pDrv = pDrv; r.pStmt = pStmt; r.sh = sh; r.aDb = aDbBuf; r.nRow = 0;
-  r.nCol = pDrv->xColumnCount(pStmt);
-  if (eMethod == M_EXECUTE && !bHasRows && !(sh == NULL && r.nCol > 0)) eMethod = M_RUN;
-  r.eMethod = eMethod;
+  nCol = pDrv->xColumnCount(pStmt);
+  if (eMethod == M_EXECUTE && !bHasRows && !(sh == NULL && nCol > 0)) eMethod = M_RUN;
   if (eMethod == M_RUN) {
-    while ((rc = pDrv->xStep(pStmt, &r.err)) == DZ_ROW) {}
-    if (rc != DZ_DONE) { pDrv->xReset(pStmt); return raiseStmtError(L, c, &r.err, zSql, nSql, ERR_PARAMS); }
+    while ((rc = pDrv->xStep(pStmt, &err)) == DZ_ROW) {}
+    if (rc != DZ_DONE) { pDrv->xReset(pStmt); return raiseStmtError(L, c, &err, zSql, nSql, ERR_PARAMS); }
     lua_createtable(L, 0, 2);
     dzl_pushint64(L, pDrv->xChanges(c->pConn));
     lua_setfield(L, -2, "rowsAffected");
@@ -993,23 +910,22 @@ static int collectResults(lua_State *L, LConn *c, dz_stmt *pStmt, const char *zS
   lua_pushnil(L);
   iDbSlot = lua_gettop(L);
   if (eMethod != M_GET) lua_newtable(L);
-  rc = pDrv->xStep(pStmt, &r.err);
-  if (rc == DZ_ROW) {
+  while ((rc = pDrv->xStep(pStmt, &err)) == DZ_ROW) {
     /* the first step executes, and a cached statement whose table changed
     ** its columns since the prepare comes back re-prepared (MySQL) */
-    r.nCol = pDrv->xColumnCount(pStmt);
-    r.aDb = dbCodecs(L, pDrv, pStmt, r.nCol, aDbBuf, (int)(sizeof aDbBuf / sizeof aDbBuf[0]), iDbSlot);
-    pushRow(L, &r, iKeyBase);
-    if (eMethod != M_GET) {
-      int iList = lua_gettop(L) - 1;
-      lua_rawseti(L, iList, ++r.nRow);
-      rc = readRows(L, &r, iList, iKeyBase, PAUSE_AFTER);
-      if (rc == DZ_ROW) rc = readRestPaused(L, &r, iList, iKeyBase);
+    if (nRow == 0) {
+      nCol = pDrv->xColumnCount(pStmt);
+      aDb = dbCodecs(L, pDrv, pStmt, nCol, aDbBuf, (int)(sizeof aDbBuf / sizeof aDbBuf[0]), iDbSlot);
     }
+    if (eMethod == M_VALUES) pushValuesRow(L, pDrv, pStmt, nCol);
+    else if (sh) pushShapedRow(L, pDrv, pStmt, sh, iKeyBase, aDb, nCol);
+    else pushRawRow(L, pDrv, pStmt, nCol, aDb);
+    if (eMethod == M_GET) break;
+    lua_rawseti(L, -2, ++nRow);
   }
   if (rc != DZ_ROW && rc != DZ_DONE) {
     pDrv->xReset(pStmt);
-    return raiseStmtError(L, c, &r.err, zSql, nSql, ERR_PARAMS);
+    return raiseStmtError(L, c, &err, zSql, nSql, ERR_PARAMS);
   }
   pDrv->xReset(pStmt);
   if (eMethod == M_GET && rc != DZ_ROW) lua_pushnil(L);
