@@ -46,6 +46,27 @@ describe("sqlite errors: misuse is caught before any SQL runs", function()
     assert.equal(0, db:count(users):execute())
   end)
 
+  it("a values() list whose row is not a table names the row", function()
+    local err = errorOf(function() return db:insert(users):values({ { name = "a" }, "b" }):run() end)
+    assert.matches('insert into "users": row 2 is a string, not a table', tostring(err), 1, true)
+    assert.same({}, queries)
+  end)
+
+  it("a field naming a generated column is accepted and left out, as Drizzle leaves it out", function()
+    local gen = sqlite.sqliteTable("gen", {
+      id = sqlite.integer("id"):primaryKey(),
+      name = sqlite.text("name"),
+      upper = sqlite.text("upper"):generatedAlwaysAs(d.sql("upper(name)"), { mode = "virtual" }),
+    })
+    db:run(d.sql.raw("create table gen (id integer primary key, name text, upper text generated always as (upper(name)) virtual)"))
+    local q = db:insert(gen):values({ name = "a", upper = "ignored" })
+    assert.equal('insert into "gen" ("id", "name") values (null, ?)', q:toSQL().sql)
+    q:run()
+    assert.same({ { id = 1, name = "a", upper = "A" } }, db:select():from(gen):all())
+    local err = errorOf(function() return db:insert(gen):values({ { name = "b" }, { name = "c", uper = 1 } }):run() end)
+    assert.matches('insert into "gen": unknown field "uper"', tostring(err), 1, true)
+  end)
+
   it("an unknown field in set() names the table and the field", function()
     db:insert(users):values({ id = 1, name = "a" }):run()
     queries = {}

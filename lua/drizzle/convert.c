@@ -1189,6 +1189,39 @@ static int dmlConfig(Conv *cv, int idx, int *a) {
   return lua_gettop(L);
 }
 
+/* The number of keys of the table at idx. */
+static int keyCount(lua_State *L, int idx) {
+  int n = 0;
+  lua_pushnil(L);
+  while (lua_next(L, idx)) { lua_pop(L, 1); n++; }
+  return n;
+}
+
+/* Raise for the first row of the insert's values at iRows that is not a
+** table or names a field its table lacks. An insert counts the fields it
+** found in each row against the row's keys and calls this only when they
+** differ: most rows name only columns, and then one lua_next pass is the
+** whole check. (A key that names a generated column is counted as given
+** by neither side's column walk; the full check here accepts it.) */
+static void checkRows(lua_State *L, int iTable, int iRows, int bOneRow) {
+  if (bOneRow) {
+    lua_createtable(L, 1, 0);
+    lua_pushvalue(L, iRows);
+    lua_rawseti(L, -2, 1);
+    iRows = lua_gettop(L);
+  }
+  dzl_check_fields(L, iTable, iRows, "insert into");
+  if (bOneRow) lua_pop(L, 1);
+}
+
+/* Is the values table at idx a list of rows (its first element a plain
+** table) rather than one row? */
+static int isRowList(lua_State *L, int idx) {
+  int b = dzl_rawgeti(L, idx, 1) == LUA_TTABLE && dzl_kind(L, -1) == 0;
+  lua_pop(L, 1);
+  return b;
+}
+
 dz_insert *dzl_conv_insert(Conv *cv, int idx) {
   lua_State *L = cv->L;
   dz_insert *s = NEW(cv, dz_insert, 1);
@@ -1227,17 +1260,19 @@ dz_insert *dzl_conv_insert(Conv *cv, int idx) {
       if (dzl_kind(L, a[N_select]) == K_SELECT) s->pSelect = dzl_conv_select(cv, a[N_select], 0);
       else s->pSelectSql = dzl_conv_sql(cv, a[N_select]);
     } else {
-      int iRows = a[N_values], r;
+      int iRows = a[N_values], r, bOneRow;
       if (!iRows || lua_type(L, iRows) != LUA_TTABLE) {
         lua_rawgeti(L, iTable, 1);
         rawfield(L, -1, N_name);
         luaL_error(L, "drizzle: insert into \"%s\": call :values(...) or :select(...) first", lua_tostring(L, -1));
       }
-      s->nRow = (int)dzl_rawlen(L, iRows);
+      bOneRow = !isRowList(L, iRows);
+      s->nRow = bOneRow ? 1 : (int)dzl_rawlen(L, iRows);
       s->aCell = NEW(cv, dz_chunk, s->nRow * nCol);
       for (r = 0; r < s->nRow; r++) {
-        int iRow;
-        lua_rawgeti(L, iRows, r + 1);
+        int iRow, nGiven = 0;
+        if (bOneRow) lua_pushvalue(L, iRows);
+        else if (dzl_rawgeti(L, iRows, r + 1) != LUA_TTABLE) checkRows(L, iTable, iRows, 0);
         iRow = lua_gettop(L);
         for (i = 0; i < nCol; i++) {
           int iCol, tVal;
@@ -1247,6 +1282,7 @@ dz_insert *dzl_conv_insert(Conv *cv, int idx) {
           rawfield(L, iCol, N_key);
           lua_rawget(L, iRow);
           tVal = lua_type(L, -1);
+          nGiven += tVal != LUA_TNIL;
           if (tVal == LUA_TNIL) defaultCell(cv, iCol, c);
           else if (tVal != LUA_TTABLE) {
             /* a plain value (the common case): a param encoded by its column */
@@ -1257,6 +1293,7 @@ dz_insert *dzl_conv_insert(Conv *cv, int idx) {
           else cellChunk(cv, lua_gettop(L), iCol, apInsCol[i], c);
           lua_settop(L, iRow);
         }
+        if (keyCount(L, iRow) != nGiven) checkRows(L, iTable, iRows, bOneRow);
         lua_pop(L, 1);
       }
     }

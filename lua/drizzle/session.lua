@@ -475,22 +475,18 @@ end
 -- and the field). A plain Lua loop over the keys costs more than the C one.
 local checkFields = core.checkFields
 
--- values(row) | values({ row, row, ... }): a sequence is several rows.
+-- values(row) | values({ row, row, ... }): a sequence is several rows. The
+-- table is kept as given (convert.c tells one row from a list by its first
+-- element, as rowList does here) and its fields are checked when it renders.
+local function rowList(values)
+  local first = values[1]
+  if type(first) == "table" and not kindOf(first) then return values end
+  return { values }
+end
+
 function Insert:values(rows)
   if type(rows) ~= "table" or kindOf(rows) then argError("values", 1, "table of values", type(rows)) end
-  local cfg = self.cfg
-  local first = rows[1]
-  local list
-  if first ~= nil and type(first) == "table" and not kindOf(first) then
-    list = rows
-    if #list == 0 then
-      error(("drizzle: insert into %q: values() needs at least one row"):format(rawget(cfg.table, 1).name), 2)
-    end
-  else
-    list = { rows }
-  end
-  cfg.values = list
-  checkFields(cfg.table, list, "insert into")
+  self.cfg.values = rows
   return self
 end
 
@@ -530,7 +526,7 @@ runReturningId = function(self, method, placeholders)
   local generated, rows = {}, cfg.values
   if rows then
     local filled = {}
-    for i, row in ipairs(rows) do
+    for i, row in ipairs(rowList(rows)) do
       local copy = {}
       for k, v in pairs(row) do copy[k] = v end
       generated[i] = {}
