@@ -437,6 +437,7 @@ typedef struct LConn {
   dz_conn *pConn;
   CacheEntry aCache[CACHE_SIZE];
   int iNextEvict;
+  int iLastHit;           /* the entry found last: a loop runs one statement over and over */
   int bInTx;              /* between begin and commit/rollback: no silent reconnect */
   dz_buf notices;         /* server notices not yet delivered, each NUL-terminated */
   int iNoticeRef;         /* registry ref of db.onNotice, 0 when none */
@@ -679,13 +680,19 @@ static int l_reconnect(lua_State *L) {
 
 /* The cached statement for sql, prepared on a miss. */
 static dz_stmt *cachedStmt(lua_State *L, LConn *c, const char *zSql, size_t n, dz_dberr *pErr, int *pRc) {
-  uint64_t h = fnv1a(zSql, n);
+  uint64_t h;
   int i;
-  CacheEntry *e;
+  CacheEntry *e = &c->aCache[c->iLastHit];
   dz_stmt *pStmt = NULL;
+  /* the last statement again: one memcmp, no hash of the text */
+  if (e->pStmt && e->nSql == n && memcmp(e->zSql, zSql, n) == 0) return e->pStmt;
+  h = fnv1a(zSql, n);
   for (i = 0; i < CACHE_SIZE; i++) {
     e = &c->aCache[i];
-    if (e->pStmt && e->h == h && e->nSql == n && memcmp(e->zSql, zSql, n) == 0) return e->pStmt;
+    if (e->pStmt && e->h == h && e->nSql == n && memcmp(e->zSql, zSql, n) == 0) {
+      c->iLastHit = i;
+      return e->pStmt;
+    }
   }
   *pRc = c->pDrv->xPrepare(c->pConn, zSql, n, &pStmt, pErr);
   if (*pRc) return NULL;
@@ -702,6 +709,7 @@ static dz_stmt *cachedStmt(lua_State *L, LConn *c, const char *zSql, size_t n, d
   e->h = h;
   e->nSql = n;
   e->pStmt = pStmt;
+  c->iLastHit = (int)(e - c->aCache);
   return pStmt;
 }
 
@@ -899,10 +907,12 @@ static int collectResults(lua_State *L, LConn *c, dz_stmt *pStmt, const char *zS
     while ((rc = pDrv->xStep(pStmt, &err)) == DZ_ROW) {}
     if (rc != DZ_DONE) { pDrv->xReset(pStmt); return raiseStmtError(L, c, &err, zSql, nSql, ERR_PARAMS); }
     lua_createtable(L, 0, 2);
+    lua_rawgeti(L, DZL_NAMES, N_rowsAffected);
     dzl_pushint64(L, pDrv->xChanges(c->pConn));
-    lua_setfield(L, -2, "rowsAffected");
+    lua_rawset(L, -3);
+    lua_rawgeti(L, DZL_NAMES, N_insertId);
     dzl_pushint64(L, pDrv->xLastInsertId(c->pConn));
-    lua_setfield(L, -2, "insertId");
+    lua_rawset(L, -3);
     pDrv->xReset(pStmt);
     deliverNotices(L, c);
     return 1;
