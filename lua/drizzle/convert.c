@@ -1077,11 +1077,19 @@ static void fnCell(Conv *cv, int iCol, int zFn, dz_chunk *c) {
   lua_pop(L, 1);
 }
 
-/* The cell of a column the row leaves out (buildInsertQuery). */
-static void defaultCell(Conv *cv, int iCol, dz_chunk *c) {
+/* The cell of a column the row leaves out (buildInsertQuery). pCol's
+** HASDEFAULT flag, set when the table was made, says whether the column
+** has any of default/defaultFn/onUpdateFn: most left-out columns have
+** none, and then no field of the column object needs reading. */
+static void defaultCell(Conv *cv, int iCol, const LCol *pCol, dz_chunk *c) {
   lua_State *L = cv->L;
   int bDefaultKw = hasFeature(cv, DZ_F_INSERT_DEFAULT);
-  int tDefault = rawfield(L, iCol, N_defaultValue);
+  int tDefault;
+  if (!(pCol->c.mFlags & DZ_COL_HASDEFAULT)) {
+    textChunk(c, bDefaultKw ? "default" : "null");
+    return;
+  }
+  tDefault = rawfield(L, iCol, N_defaultValue);
   if (!bDefaultKw && tDefault != LUA_TNIL && !IS_NULL_UD(L, -1)) {
     cellChunk(cv, lua_gettop(L), iCol, NULL, c);
     lua_pop(L, 1);
@@ -1283,7 +1291,7 @@ dz_insert *dzl_conv_insert(Conv *cv, int idx) {
           lua_rawget(L, iRow);
           tVal = lua_type(L, -1);
           nGiven += tVal != LUA_TNIL;
-          if (tVal == LUA_TNIL) defaultCell(cv, iCol, c);
+          if (tVal == LUA_TNIL) defaultCell(cv, iCol, apInsCol[i], c);
           else if (tVal != LUA_TTABLE) {
             /* a plain value (the common case): a param encoded by its column */
             memset(c, 0, sizeof *c);
