@@ -199,15 +199,12 @@ local function pgIdentity(col, tableName, name, tableSchema)
     "minValue", minValue, "maxValue", maxValue, "cache", cache, "cycle", o.cycle or false)
 end
 
--- The storage parameters of an index's with(), in the order LUA_API.md §5
--- fixes (PostgreSQL's documented order, then pgvector's), others sorted.
-local WITH_ORDER = { "fillfactor", "deduplicate_items", "buffering", "fastupdate", "gin_pending_list_limit",
-                     "pages_per_range", "autosummarize", "lists", "m", "ef_construction" }
-local function withOf(w)
-  local o = obj()
-  if type(w) ~= "table" then return o end
-  local known, rest = {}, {}
-  for _, k in ipairs(WITH_ORDER) do
+-- The entries of a with() table as an object: the keys of `order` first, in
+-- that order, then the others sorted (a Lua table forgets the order its keys
+-- were written in; indexes and views each fix their own).
+local function orderedWith(w, order)
+  local o, known, rest = obj(), {}, {}
+  for _, k in ipairs(order) do
     known[k] = true
     if w[k] ~= nil then set(o, k, w[k]) end
   end
@@ -215,6 +212,16 @@ local function withOf(w)
   sort(rest)
   for _, k in ipairs(rest) do set(o, k, w[k]) end
   return o
+end
+
+-- The storage parameters of an index's with(), in the order LUA_API.md §5
+-- fixes (PostgreSQL's documented order, then pgvector's), others sorted.
+local WITH_ORDER = { "fillfactor", "deduplicate_items", "buffering", "fastupdate", "gin_pending_list_limit",
+                     "pages_per_range", "autosummarize", "lists", "m", "ef_construction" }
+
+local function withOf(w)
+  if type(w) ~= "table" then return obj() end
+  return orderedWith(w, WITH_ORDER)
 end
 
 local function pgTable(tbl, casing, indexesInSchema)
@@ -339,15 +346,7 @@ local VIEW_WITH_ORDER = {
 }
 local function viewWithOf(w)
   if type(w) ~= "table" then return nil end
-  local o, known, rest = obj(), {}, {}
-  for _, k in ipairs(VIEW_WITH_ORDER) do
-    known[k] = true
-    if w[k] ~= nil then set(o, k, w[k]) end
-  end
-  for k in pairs(w) do if not known[k] then rest[#rest + 1] = tostring(k) end end
-  sort(rest)
-  for _, k in ipairs(rest) do set(o, k, w[k]) end
-  return o
+  return orderedWith(w, VIEW_WITH_ORDER)
 end
 
 local function viewColumns(info)
