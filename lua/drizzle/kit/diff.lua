@@ -281,6 +281,7 @@ end
 
 ------------------------------------------------------------ SQL
 
+-- A snapshot column as core.ddl_* reads it (SQLite; MySQL adds onUpdate).
 local function ddlColumn(col)
   local g = col.generated
   return {
@@ -325,6 +326,8 @@ function M.sql(dialect, s, internal)
   end
   error("drizzle.kit: no SQL for statement " .. tostring(s.type), 0)
 end
+
+M.ddlColumn = ddlColumn
 
 -- The SQL statements from prev to cur, each text once.
 function M.run(dialect, prev, cur)

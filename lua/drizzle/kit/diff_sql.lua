@@ -117,12 +117,9 @@ local function pgColumnDesc(col)
 end
 
 local function myColumnDesc(col)
-  local g = col.generated
-  return {
-    name = col.name, type = col.type, primaryKey = col.primaryKey == true, notNull = col.notNull == true,
-    autoincrement = col.autoincrement == true, onUpdate = col.onUpdate == true, default = text(col.default),
-    generated = type(g) == "table" and { as = g.as, type = g.type } or nil,
-  }
+  local d = diff.ddlColumn(col)
+  d.onUpdate = col.onUpdate == true
+  return d
 end
 
 local SQL = {}

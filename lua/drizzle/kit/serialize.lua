@@ -224,6 +224,23 @@ local function withOf(w)
   return orderedWith(w, WITH_ORDER)
 end
 
+-- A pg column of a table or a view as pgSerializer writes both, but for
+-- its default, which the caller sets last (a table checks its unique name
+-- first); also returns the column's SQL type. owner and ownerSchema name
+-- an identity's default sequence.
+local function pgColumn(col, name, primary, owner, ownerSchema, casing)
+  local sqlType = pgSqlType(col)
+  local base = baseOf(col)
+  local typeSchema = base.columnType == "PgEnumColumn" and base.enum and (base.enum.schema or "public") or nil
+  local c = obj("name", name, "type", sqlType, "typeSchema", typeSchema,
+    "primaryKey", primary and true or false, "notNull", col.isNotNull == true)
+  if col.generated and not col.identity then
+    set(c, "generated", obj("as", generatedAs(col, "pg", casing), "type", "stored"))
+  end
+  if col.identity then set(c, "identity", pgIdentity(col, owner, name, ownerSchema)) end
+  return c, sqlType
+end
+
 local function pgTable(tbl, casing, indexesInSchema)
   local info = schema.info(tbl)
   local tableName, tableSchema = info.name, info.schema
@@ -232,15 +249,7 @@ local function pgTable(tbl, casing, indexesInSchema)
 
   for _, col in ipairs(info.list) do
     local name = columnName(col, casing)
-    local sqlType = pgSqlType(col)
-    local base = baseOf(col)
-    local typeSchema = base.columnType == "PgEnumColumn" and base.enum and (base.enum.schema or "public") or nil
-    local c = obj("name", name, "type", sqlType, "typeSchema", typeSchema,
-      "primaryKey", col.primary and true or false, "notNull", col.isNotNull == true)
-    if col.generated and not col.identity then
-      set(c, "generated", obj("as", generatedAs(col, "pg", casing), "type", "stored"))
-    end
-    if col.identity then set(c, "identity", pgIdentity(col, tableName, name, tableSchema)) end
+    local c, sqlType = pgColumn(col, name, col.primary, tableName, tableSchema, casing)
     if col.isUnique then
       local uname = col.uniqueName or (tableName .. "_" .. col.name .. "_unique")
       if uniqueConstraints[uname] then
@@ -365,17 +374,8 @@ local function pgView(v, casing)
   local cfg = info.existing and {} or (info.viewConfig or {})
   local columns = obj()
   for _, col in ipairs(viewColumns(info)) do
-    local src = col.viewSource or col
     local name = col.name
-    local sqlType = pgSqlType(col)
-    local base = baseOf(col)
-    local typeSchema = base.columnType == "PgEnumColumn" and base.enum and (base.enum.schema or "public") or nil
-    local c = obj("name", name, "type", sqlType, "typeSchema", typeSchema,
-      "primaryKey", src.primary and true or false, "notNull", col.isNotNull == true)
-    if col.generated and not col.identity then
-      set(c, "generated", obj("as", generatedAs(col, "pg", casing), "type", "stored"))
-    end
-    if col.identity then set(c, "identity", pgIdentity(col, viewName, name, info.schema)) end
+    local c, sqlType = pgColumn(col, name, (col.viewSource or col).primary, viewName, info.schema, casing)
     set(c, "default", pgDefault(col, sqlType))
     set(columns, name, c)
   end
