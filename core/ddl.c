@@ -5,11 +5,13 @@
 ** Each dialect is one row of function pointers (DdlOps); a NULL entry means
 ** "not written yet" and the public function answers DZ_UNSUPPORTED. The
 ** texts follow drizzle-kit 0.31's sqlgenerator.ts convertor by convertor;
-** the comment above each function names the convertor it mirrors. pg and
-** MySQL share what they write alike (qualified names, generated and default
-** clauses, foreign keys, DROP COLUMN); their rows hold what differs. The pg
-** objects that have no table (schemas, enums, sequences) are plain public
-** functions gated by the row's bPgObjects.
+** the comment above each function names the convertor it mirrors. What the
+** convertors write alike is written once: every dialect shares the frame of
+** CREATE TABLE (createTableColumns, given the dialect's column writer), the
+** head of ALTER TABLE, the DROP texts (dropObject) and DROP COLUMN; pg and
+** MySQL share generated clauses and foreign keys. The rows hold what
+** differs. The pg objects that have no table (schemas, enums, sequences)
+** are plain public functions gated by the row's bPgObjects.
 */
 #include <string.h>
 
@@ -57,6 +59,57 @@ static int isSet(const char *z) { return z && z[0]; }
 
 static int finish(dz_buf *b) { return b->err ? DZ_NOMEM : DZ_OK; }
 
+static void defaultClause(dz_buf *b, const char *zDefault) {
+  if (zDefault) { dz_buf_adds(b, " DEFAULT "); dz_buf_adds(b, zDefault); }
+}
+
+/* zKeyword and zValue, unless zValue is NULL or "" (drizzle-kit's `${x ? ` ON DELETE ${x}` : ""}`). */
+static void optClause(dz_buf *b, const char *zKeyword, const char *zValue) {
+  if (isSet(zValue)) { dz_buf_adds(b, zKeyword); dz_buf_adds(b, zValue); }
+}
+
+/* "schema"."name", or "name" when zSchema is NULL or "" (drizzle-kit's
+** `schema ? "${schema}"."${name}" : "${name}"`); sqlite and MySQL pass NULL. */
+static void qualified(const DdlOps *o, dz_buf *b, const char *zSchema, const char *zName) {
+  if (isSet(zSchema)) { ident(o, b, zSchema); dz_buf_addc(b, '.'); }
+  ident(o, b, zName);
+}
+
+/* "ALTER TABLE <table>": how every ALTER of every dialect begins. */
+static void alterTable(const DdlOps *o, dz_buf *b, const char *zSchema, const char *zTable) {
+  dz_buf_adds(b, "ALTER TABLE ");
+  qualified(o, b, zSchema, zTable);
+}
+
+/* "<zDrop><table>;": the whole text of most DROP convertors (zDrop is
+** "DROP INDEX " and the like; sqlite and MySQL pass no schema). */
+static int dropObject(const DdlOps *o, dz_buf *b, const char *zDrop, const char *zSchema, const char *zName) {
+  dz_buf_adds(b, zDrop);
+  qualified(o, b, zSchema, zName);
+  dz_buf_addc(b, ';');
+  return finish(b);
+}
+
+/* Writes what follows a column's quoted name in CREATE TABLE: the dialect's
+** type and clauses, in the order its drizzle-kit convertor writes them. */
+typedef void (*ColumnFn)(const DdlOps *o, dz_buf *b, const dz_ddl_table *t, const dz_ddl_column *c);
+
+/* The part of CREATE TABLE every dialect writes alike, up to its constraints:
+**   CREATE TABLE <table> (\n\t<name><xColumn>,\n\t<name><xColumn> */
+static void createTableColumns(const DdlOps *o, dz_buf *b, const dz_ddl_table *t, const char *zSchema,
+                               ColumnFn xColumn) {
+  int i;
+  dz_buf_adds(b, "CREATE TABLE ");
+  qualified(o, b, zSchema, t->zName);
+  dz_buf_adds(b, " (\n");
+  for (i = 0; i < t->nCol; i++) {
+    dz_buf_addc(b, '\t');
+    ident(o, b, t->aCol[i].zName);
+    xColumn(o, b, t, &t->aCol[i]);
+    if (i < t->nCol - 1) dz_buf_adds(b, ",\n");
+  }
+}
+
 /* An index or key part: an expression's SQL as is, else a quoted column. */
 static void keyPart(const DdlOps *o, dz_buf *b, const char *z, const unsigned char *abExpr, int i) {
   if (abExpr && abExpr[i]) dz_buf_adds(b, z);
@@ -98,6 +151,13 @@ static void checkConstraints(const DdlOps *o, dz_buf *b, const dz_ddl_table *t, 
   }
 }
 
+/* The end of every dialect's CREATE TABLE: its checks, then the closing "\n);\n". */
+static int endCreateTable(const DdlOps *o, dz_buf *b, const dz_ddl_table *t, char cQuote, const char *zCheck) {
+  checkConstraints(o, b, t, cQuote, zCheck);
+  dz_buf_adds(b, "\n);\n");
+  return finish(b);
+}
+
 /* pg and mysql: ,\n\tCONSTRAINT "pk" PRIMARY KEY("a","b") for the first composite key. */
 static void namedPrimaryKey(const DdlOps *o, dz_buf *b, const dz_ddl_table *t) {
   if (t->nPk == 0) return;
@@ -105,6 +165,18 @@ static void namedPrimaryKey(const DdlOps *o, dz_buf *b, const dz_ddl_table *t) {
   ident(o, b, t->aPk[0].zName ? t->aPk[0].zName : "");
   dz_buf_adds(b, " PRIMARY KEY(");
   identList(o, b, t->aPk[0].azCol, t->aPk[0].nCol, ",");
+  dz_buf_addc(b, ')');
+}
+
+/* pg and mysql: ,\n\tCONSTRAINT "u"<zUnique>("a",(expr)) for one unique key;
+** zUnique is " UNIQUE(" or pg's " UNIQUE NULLS NOT DISTINCT(", and only
+** MySQL's keys pass abExpr (pg's key parts are always columns). */
+static void namedUnique(const DdlOps *o, dz_buf *b, const dz_ddl_key *k, const char *zUnique,
+                        const unsigned char *abExpr) {
+  dz_buf_adds(b, ",\n\tCONSTRAINT ");
+  ident(o, b, k->zName);
+  dz_buf_adds(b, zUnique);
+  keyParts(o, b, k->azCol, abExpr, k->nCol);
   dz_buf_addc(b, ')');
 }
 
@@ -146,6 +218,29 @@ static int checkTable(const dz_ddl_table *t) {
 
 /* ------------------------------------------------------------- SQLite */
 
+/* A SQLite column after its name, as CREATE TABLE and ADD write it (ADD has
+** no AUTOINCREMENT; SQLite stores the generated expression with its parentheses):
+**   type[ PRIMARY KEY][ AUTOINCREMENT][ DEFAULT d][ GENERATED ALWAYS AS (e) VIRTUAL][ NOT NULL] */
+static void sqliteColumnTail(dz_buf *b, const dz_ddl_column *c, int bAutoincrement) {
+  dz_buf_addc(b, ' ');
+  dz_buf_adds(b, c->zType);
+  if (c->bPrimaryKey) dz_buf_adds(b, " PRIMARY KEY");
+  if (bAutoincrement && c->bAutoincrement) dz_buf_adds(b, " AUTOINCREMENT");
+  defaultClause(b, c->zDefault);
+  if (c->zGenerated) {
+    dz_buf_adds(b, " GENERATED ALWAYS AS ");
+    dz_buf_adds(b, c->zGenerated);
+    dz_buf_addc(b, ' ');
+    dz_buf_adds(b, genName(c->eGenerated));
+  }
+  if (c->bNotNull) dz_buf_adds(b, " NOT NULL");
+}
+
+static void sqliteTableColumn(const DdlOps *o, dz_buf *b, const dz_ddl_table *t, const dz_ddl_column *c) {
+  (void)o; (void)t;
+  sqliteColumnTail(b, c, 1);
+}
+
 /* SQLiteCreateTableConvertor:
 **
 **   CREATE TABLE `t` (\n
@@ -158,27 +253,7 @@ static int checkTable(const dz_ddl_table *t) {
 */
 static int sqliteCreateTable(const DdlOps *o, const dz_ddl_table *t, dz_buf *b) {
   int i;
-  dz_buf_adds(b, "CREATE TABLE ");
-  ident(o, b, t->zName);
-  dz_buf_adds(b, " (\n");
-  for (i = 0; i < t->nCol; i++) {
-    const dz_ddl_column *c = &t->aCol[i];
-    dz_buf_addc(b, '\t');
-    ident(o, b, c->zName);
-    dz_buf_addc(b, ' ');
-    dz_buf_adds(b, c->zType);
-    if (c->bPrimaryKey) dz_buf_adds(b, " PRIMARY KEY");
-    if (c->bAutoincrement) dz_buf_adds(b, " AUTOINCREMENT");
-    if (c->zDefault) { dz_buf_adds(b, " DEFAULT "); dz_buf_adds(b, c->zDefault); }
-    if (c->zGenerated) {
-      dz_buf_adds(b, " GENERATED ALWAYS AS ");
-      dz_buf_adds(b, c->zGenerated);
-      dz_buf_addc(b, ' ');
-      dz_buf_adds(b, genName(c->eGenerated));
-    }
-    if (c->bNotNull) dz_buf_adds(b, " NOT NULL");
-    if (i < t->nCol - 1) dz_buf_adds(b, ",\n");
-  }
+  createTableColumns(o, b, t, NULL, sqliteTableColumn);
   for (i = 0; i < t->nPk; i++) {
     dz_buf_adds(b, ",\n\tPRIMARY KEY(");
     identList(o, b, t->aPk[i].azCol, t->aPk[i].nCol, ", ");
@@ -193,8 +268,8 @@ static int sqliteCreateTable(const DdlOps *o, const dz_ddl_table *t, dz_buf *b) 
     dz_buf_addc(b, '(');
     identList(o, b, f->azColTo, f->nColTo, ",");
     dz_buf_addc(b, ')');
-    if (isSet(f->zOnUpdate)) { dz_buf_adds(b, " ON UPDATE "); dz_buf_adds(b, f->zOnUpdate); }
-    if (isSet(f->zOnDelete)) { dz_buf_adds(b, " ON DELETE "); dz_buf_adds(b, f->zOnDelete); }
+    optClause(b, " ON UPDATE ", f->zOnUpdate);
+    optClause(b, " ON DELETE ", f->zOnDelete);
   }
   for (i = 0; i < t->nUnique; i++) {
     /* drizzle-kit writes this constraint name bare */
@@ -204,16 +279,14 @@ static int sqliteCreateTable(const DdlOps *o, const dz_ddl_table *t, dz_buf *b) 
     identList(o, b, t->aUnique[i].azCol, t->aUnique[i].nCol, ",");
     dz_buf_addc(b, ')');
   }
-  checkConstraints(o, b, t, '"', " CHECK(");
-  dz_buf_adds(b, "\n);\n");
-  return finish(b);
+  return endCreateTable(o, b, t, '"', " CHECK(");
 }
 
 /* CreateSqliteIndexConvertor:
 **   CREATE [UNIQUE ]INDEX `name` ON `table` (`a`,lower("b"))[ WHERE w];  */
 static int sqliteCreateIndex(const DdlOps *o, const dz_ddl_index *x, dz_buf *b) {
   createIndexOn(o, x, b);
-  if (isSet(x->zWhere)) { dz_buf_adds(b, " WHERE "); dz_buf_adds(b, x->zWhere); }
+  optClause(b, " WHERE ", x->zWhere);
   dz_buf_addc(b, ';');
   return finish(b);
 }
@@ -221,18 +294,12 @@ static int sqliteCreateIndex(const DdlOps *o, const dz_ddl_index *x, dz_buf *b) 
 /* SQLiteDropTableConvertor: DROP TABLE `t`; */
 static int sqliteDropTable(const DdlOps *o, const char *zSchema, const char *zName, dz_buf *b) {
   (void)zSchema;
-  dz_buf_adds(b, "DROP TABLE ");
-  ident(o, b, zName);
-  dz_buf_addc(b, ';');
-  return finish(b);
+  return dropObject(o, b, "DROP TABLE ", NULL, zName);
 }
 
 /* SqliteDropIndexConvertor: DROP INDEX `name`; */
 static int sqliteDropIndex(const DdlOps *o, const dz_ddl_index *x, dz_buf *b) {
-  dz_buf_adds(b, "DROP INDEX ");
-  ident(o, b, x->zName);
-  dz_buf_addc(b, ';');
-  return finish(b);
+  return dropObject(o, b, "DROP INDEX ", NULL, x->zName);
 }
 
 /* SQLiteAlterTableAddColumnConvertor:
@@ -243,21 +310,10 @@ static int sqliteAddColumn(const DdlOps *o, const char *zSchema, const char *zTa
                            const dz_ddl_column *c, const dz_ddl_fk *pRef, dz_buf *b) {
   int i;
   (void)zSchema;
-  dz_buf_adds(b, "ALTER TABLE ");
-  ident(o, b, zTable);
+  alterTable(o, b, NULL, zTable);
   dz_buf_adds(b, " ADD ");
   ident(o, b, c->zName);
-  dz_buf_addc(b, ' ');
-  dz_buf_adds(b, c->zType);
-  if (c->bPrimaryKey) dz_buf_adds(b, " PRIMARY KEY");
-  if (c->zDefault) { dz_buf_adds(b, " DEFAULT "); dz_buf_adds(b, c->zDefault); }
-  if (c->zGenerated) {
-    dz_buf_adds(b, " GENERATED ALWAYS AS ");
-    dz_buf_adds(b, c->zGenerated);
-    dz_buf_addc(b, ' ');
-    dz_buf_adds(b, genName(c->eGenerated));
-  }
-  if (c->bNotNull) dz_buf_adds(b, " NOT NULL");
+  sqliteColumnTail(b, c, 0);
   if (pRef) {
     dz_buf_adds(b, " REFERENCES ");
     dz_buf_adds(b, pRef->zTableTo);
@@ -272,27 +328,7 @@ static int sqliteAddColumn(const DdlOps *o, const char *zSchema, const char *zTa
   return finish(b);
 }
 
-/* SQLiteAlterTableDropColumnConvertor: ALTER TABLE `t` DROP COLUMN `c`; */
-static int sqliteDropColumn(const DdlOps *o, const char *zSchema, const char *zTable,
-                            const char *zColumn, dz_buf *b) {
-  (void)zSchema;
-  dz_buf_adds(b, "ALTER TABLE ");
-  ident(o, b, zTable);
-  dz_buf_adds(b, " DROP COLUMN ");
-  ident(o, b, zColumn);
-  dz_buf_addc(b, ';');
-  return finish(b);
-}
-
-
-/* ------------------------------------------------- pg and MySQL shared */
-
-/* "schema"."name", or "name" when zSchema is NULL or "" (drizzle-kit's
-** `schema ? "${schema}"."${name}" : "${name}"`). */
-static void qualified(const DdlOps *o, dz_buf *b, const char *zSchema, const char *zName) {
-  if (isSet(zSchema)) { ident(o, b, zSchema); dz_buf_addc(b, '.'); }
-  ident(o, b, zName);
-}
+/* ------------------------------- pg and MySQL (DROP COLUMN: all three) */
 
 /* " GENERATED ALWAYS AS (e) STORED" (pg) / "... (e) VIRTUAL|STORED" (MySQL) */
 static void generatedClause(const DdlOps *o, dz_buf *b, const dz_ddl_column *c) {
@@ -303,30 +339,28 @@ static void generatedClause(const DdlOps *o, dz_buf *b, const dz_ddl_column *c) 
   dz_buf_adds(b, o->cQuote == '"' ? "STORED" : genName(c->eGenerated));
 }
 
-static void defaultClause(dz_buf *b, const char *zDefault) {
-  if (zDefault) { dz_buf_adds(b, " DEFAULT "); dz_buf_adds(b, zDefault); }
-}
-
-static void optClause(dz_buf *b, const char *zKeyword, const char *zValue) {
-  if (isSet(zValue)) { dz_buf_adds(b, zKeyword); dz_buf_adds(b, zValue); }
-}
-
-/* ALTER TABLE ... DROP COLUMN ... (pg and MySQL alike but for quoting) */
-static int sharedDropColumn(const DdlOps *o, const char *zSchema, const char *zTable,
-                            const char *zColumn, dz_buf *b) {
-  dz_buf_adds(b, "ALTER TABLE ");
-  qualified(o, b, zSchema, zTable);
+/* PgAlterTableDropColumnConvertor: ALTER TABLE "s"."t" DROP COLUMN "c"; */
+static int pgDropColumn(const DdlOps *o, const char *zSchema, const char *zTable,
+                        const char *zColumn, dz_buf *b) {
+  alterTable(o, b, zSchema, zTable);
   dz_buf_adds(b, " DROP COLUMN ");
   ident(o, b, zColumn);
   dz_buf_addc(b, ';');
   return finish(b);
 }
 
+/* SQLiteAlterTableDropColumnConvertor / MySqlAlterTableDropColumnConvertor:
+** pg's text without a schema, as these convertors have none. */
+static int unqualifiedDropColumn(const DdlOps *o, const char *zSchema, const char *zTable,
+                                 const char *zColumn, dz_buf *b) {
+  (void)zSchema;
+  return pgDropColumn(o, NULL, zTable, zColumn, b);
+}
+
 /* ALTER TABLE <from> ADD CONSTRAINT "n" FOREIGN KEY ("a","b") REFERENCES <to>("x","y")
 **   [ ON DELETE d][ ON UPDATE u];   (PgCreateForeignKeyConvertor, MySqlCreateForeignKeyConvertor) */
 static int sharedAddForeignKey(const DdlOps *o, const dz_ddl_fk *f, dz_buf *b) {
-  dz_buf_adds(b, "ALTER TABLE ");
-  qualified(o, b, f->zSchema, f->zTableFrom);
+  alterTable(o, b, f->zSchema, f->zTableFrom);
   dz_buf_adds(b, " ADD CONSTRAINT ");
   ident(o, b, f->zName);
   dz_buf_adds(b, " FOREIGN KEY (");
@@ -399,19 +433,45 @@ static void pgColumnType(const DdlOps *o, dz_buf *b, const dz_ddl_column *c) {
   dz_buf_free(&pre);
 }
 
+/* [ INCREMENT BY i][ MINVALUE a][ MAXVALUE z][ START WITH s][ CACHE c][ CYCLE]:
+** the same for CREATE SEQUENCE and the sequence of an identity column. */
+static void sequenceOptions(dz_buf *b, const char *zIncrement, const char *zMinValue, const char *zMaxValue,
+                            const char *zStartWith, const char *zCache, int bCycle) {
+  optClause(b, " INCREMENT BY ", zIncrement);
+  optClause(b, " MINVALUE ", zMinValue);
+  optClause(b, " MAXVALUE ", zMaxValue);
+  optClause(b, " START WITH ", zStartWith);
+  optClause(b, " CACHE ", zCache);
+  if (bCycle) dz_buf_adds(b, " CYCLE");
+}
+
 /* " GENERATED ALWAYS|BY DEFAULT AS IDENTITY (sequence name <s>.<n> INCREMENT BY ...)" */
 static void pgIdentity(const DdlOps *o, dz_buf *b, const char *zSchema, const dz_ddl_identity *p) {
   if (!p->zType) return;
   dz_buf_adds(b, strcmp(p->zType, "always") == 0 ? " GENERATED ALWAYS" : " GENERATED BY DEFAULT");
   dz_buf_adds(b, " AS IDENTITY (sequence name ");
   qualified(o, b, zSchema, p->zName ? p->zName : "undefined");
-  optClause(b, " INCREMENT BY ", p->zIncrement);
-  optClause(b, " MINVALUE ", p->zMinValue);
-  optClause(b, " MAXVALUE ", p->zMaxValue);
-  optClause(b, " START WITH ", p->zStartWith);
-  optClause(b, " CACHE ", p->zCache);
-  if (p->bCycle) dz_buf_adds(b, " CYCLE");
+  sequenceOptions(b, p->zIncrement, p->zMinValue, p->zMaxValue, p->zStartWith, p->zCache, p->bCycle);
   dz_buf_addc(b, ')');
+}
+
+/* A pg column after its name, as CREATE TABLE and ADD COLUMN write it:
+**   type[ PRIMARY KEY][ DEFAULT d][ GENERATED ALWAYS AS (e) STORED][ NOT NULL][ identity]
+** CREATE TABLE leaves NOT NULL out of identity columns, ADD COLUMN does not
+** (bIdentityNotNull), as drizzle-kit's two convertors differ. */
+static void pgColumnTail(const DdlOps *o, dz_buf *b, const char *zSchema, const dz_ddl_column *c,
+                         int bIdentityNotNull) {
+  dz_buf_addc(b, ' ');
+  pgColumnType(o, b, c);
+  if (c->bPrimaryKey) dz_buf_adds(b, " PRIMARY KEY");
+  defaultClause(b, c->zDefault);
+  generatedClause(o, b, c);
+  if (c->bNotNull && (bIdentityNotNull || !c->identity.zType)) dz_buf_adds(b, " NOT NULL");
+  pgIdentity(o, b, zSchema, &c->identity);
+}
+
+static void pgTableColumn(const DdlOps *o, dz_buf *b, const dz_ddl_table *t, const dz_ddl_column *c) {
+  pgColumnTail(o, b, t->zSchema, c, 0);
 }
 
 /* PgCreateTableConvertor:
@@ -424,33 +484,28 @@ static void pgIdentity(const DdlOps *o, dz_buf *b, const char *zSchema, const dz
 ** NOT NULL is left out of identity columns. */
 static int pgCreateTable(const DdlOps *o, const dz_ddl_table *t, dz_buf *b) {
   int i;
-  dz_buf_adds(b, "CREATE TABLE ");
-  qualified(o, b, t->zSchema, t->zName);
-  dz_buf_adds(b, " (\n");
-  for (i = 0; i < t->nCol; i++) {
-    const dz_ddl_column *c = &t->aCol[i];
-    dz_buf_addc(b, '\t');
-    ident(o, b, c->zName);
-    dz_buf_addc(b, ' ');
-    pgColumnType(o, b, c);
-    if (c->bPrimaryKey) dz_buf_adds(b, " PRIMARY KEY");
-    defaultClause(b, c->zDefault);
-    generatedClause(o, b, c);
-    if (c->bNotNull && !c->identity.zType) dz_buf_adds(b, " NOT NULL");
-    pgIdentity(o, b, t->zSchema, &c->identity);
-    if (i < t->nCol - 1) dz_buf_adds(b, ",\n");
-  }
+  createTableColumns(o, b, t, t->zSchema, pgTableColumn);
   namedPrimaryKey(o, b, t);
   for (i = 0; i < t->nUnique; i++) {
-    dz_buf_adds(b, ",\n\tCONSTRAINT ");
-    ident(o, b, t->aUnique[i].zName);
-    dz_buf_adds(b, t->aUnique[i].bNullsNotDistinct ? " UNIQUE NULLS NOT DISTINCT(" : " UNIQUE(");
-    identList(o, b, t->aUnique[i].azCol, t->aUnique[i].nCol, ",");
-    dz_buf_addc(b, ')');
+    const dz_ddl_key *k = &t->aUnique[i];
+    namedUnique(o, b, k, k->bNullsNotDistinct ? " UNIQUE NULLS NOT DISTINCT(" : " UNIQUE(", NULL);
   }
-  checkConstraints(o, b, t, 0, " CHECK (");
-  dz_buf_adds(b, "\n);\n");
-  return finish(b);
+  return endCreateTable(o, b, t, 0, " CHECK (");
+}
+
+/* " WITH (k=v,...)": pg storage parameters, as written; drizzle-kit spaces a
+** view's list (zSep ", ", zEq " = ") but not an index's ("," and "="). */
+static void withOptions(dz_buf *b, const char *const *azKey, const char *const *azValue, int n,
+                        const char *zSep, const char *zEq) {
+  int i;
+  dz_buf_adds(b, " WITH (");
+  for (i = 0; i < n; i++) {
+    if (i) dz_buf_adds(b, zSep);
+    dz_buf_adds(b, azKey[i]);
+    dz_buf_adds(b, zEq);
+    dz_buf_adds(b, azValue[i]);
+  }
+  dz_buf_addc(b, ')');
 }
 
 /* CreatePgIndexConvertor:
@@ -486,16 +541,7 @@ static int pgCreateIndex(const DdlOps *o, const dz_ddl_index *x, dz_buf *b) {
     }
   }
   dz_buf_addc(b, ')');
-  if (x->nWith > 0) {
-    dz_buf_adds(b, " WITH (");
-    for (i = 0; i < x->nWith; i++) {
-      if (i) dz_buf_addc(b, ',');
-      dz_buf_adds(b, x->azWithKey[i]);
-      dz_buf_addc(b, '=');
-      dz_buf_adds(b, x->azWithValue[i]);
-    }
-    dz_buf_addc(b, ')');
-  }
+  if (x->nWith > 0) withOptions(b, x->azWithKey, x->azWithValue, x->nWith, ",", "=");
   optClause(b, " WHERE ", x->zWhere);
   dz_buf_addc(b, ';');
   return finish(b);
@@ -511,10 +557,7 @@ static int pgDropTable(const DdlOps *o, const char *zSchema, const char *zName, 
 
 /* PgDropIndexConvertor: DROP INDEX "s"."n"; */
 static int pgDropIndex(const DdlOps *o, const dz_ddl_index *x, dz_buf *b) {
-  dz_buf_adds(b, "DROP INDEX ");
-  qualified(o, b, x->zSchema, x->zName);
-  dz_buf_addc(b, ';');
-  return finish(b);
+  return dropObject(o, b, "DROP INDEX ", x->zSchema, x->zName);
 }
 
 /* PgAlterTableAddColumnConvertor:
@@ -523,25 +566,17 @@ static int pgDropIndex(const DdlOps *o, const dz_ddl_index *x, dz_buf *b) {
 static int pgAddColumn(const DdlOps *o, const char *zSchema, const char *zTable,
                        const dz_ddl_column *c, const dz_ddl_fk *pRef, dz_buf *b) {
   (void)pRef;
-  dz_buf_adds(b, "ALTER TABLE ");
-  qualified(o, b, zSchema, zTable);
+  alterTable(o, b, zSchema, zTable);
   dz_buf_adds(b, " ADD COLUMN ");
   ident(o, b, c->zName);
-  dz_buf_addc(b, ' ');
-  pgColumnType(o, b, c);
-  if (c->bPrimaryKey) dz_buf_adds(b, " PRIMARY KEY");
-  defaultClause(b, c->zDefault);
-  generatedClause(o, b, c);
-  if (c->bNotNull) dz_buf_adds(b, " NOT NULL");
-  pgIdentity(o, b, zSchema, &c->identity);
+  pgColumnTail(o, b, zSchema, c, 1);
   dz_buf_addc(b, ';');
   return finish(b);
 }
 
 /* ALTER TABLE "s"."t" ALTER COLUMN "c" ... (PgAlterTableAlterColumn*Convertor) */
 static int pgAlterColumn(const DdlOps *o, const dz_ddl_alter *a, dz_buf *b) {
-  dz_buf_adds(b, "ALTER TABLE ");
-  qualified(o, b, a->zSchema, a->zTable);
+  alterTable(o, b, a->zSchema, a->zTable);
   dz_buf_adds(b, " ALTER COLUMN ");
   ident(o, b, a->zColumn);
   switch (a->eKind) {
@@ -588,6 +623,38 @@ static int pgAlterColumn(const DdlOps *o, const dz_ddl_alter *a, dz_buf *b) {
 
 /* -------------------------------------------------------------- MySQL */
 
+/* The three orders drizzle-kit writes a MySQL column's clauses in. */
+typedef enum MysqlColumnOrder { MYSQL_CREATE, MYSQL_ADD, MYSQL_MODIFY } MysqlColumnOrder;
+
+/* A MySQL column after its name, as MySqlCreateTableConvertor, MySqlModifyColumn
+** and MySqlAlterTableAddColumnConvertor write it (MODIFY is CREATE without
+** PRIMARY KEY):
+**   CREATE: type[ AUTO_INCREMENT][ PRIMARY KEY][ GENERATED ...][ NOT NULL][ DEFAULT d][ ON UPDATE ...]
+**   ADD:    type[ PRIMARY KEY][ AUTO_INCREMENT][ DEFAULT d][ GENERATED ...][ NOT NULL][ ON UPDATE ...]  */
+static void mysqlColumnTail(const DdlOps *o, dz_buf *b, const dz_ddl_column *c, MysqlColumnOrder eOrder) {
+  dz_buf_addc(b, ' ');
+  dz_buf_adds(b, c->zType);
+  if (eOrder == MYSQL_ADD) {
+    if (c->bPrimaryKey) dz_buf_adds(b, " PRIMARY KEY");
+    if (c->bAutoincrement) dz_buf_adds(b, " AUTO_INCREMENT");
+    defaultClause(b, c->zDefault);
+    generatedClause(o, b, c);
+    if (c->bNotNull) dz_buf_adds(b, " NOT NULL");
+  } else {
+    if (c->bAutoincrement) dz_buf_adds(b, " AUTO_INCREMENT");
+    if (eOrder == MYSQL_CREATE && c->bPrimaryKey) dz_buf_adds(b, " PRIMARY KEY");
+    generatedClause(o, b, c);
+    if (c->bNotNull) dz_buf_adds(b, " NOT NULL");
+    defaultClause(b, c->zDefault);
+  }
+  if (c->bOnUpdate) dz_buf_adds(b, " ON UPDATE CURRENT_TIMESTAMP");
+}
+
+static void mysqlTableColumn(const DdlOps *o, dz_buf *b, const dz_ddl_table *t, const dz_ddl_column *c) {
+  (void)t;
+  mysqlColumnTail(o, b, c, MYSQL_CREATE);
+}
+
 /* MySqlCreateTableConvertor:
 **   CREATE TABLE `t` (\n
 **   \t`c` type[ AUTO_INCREMENT][ PRIMARY KEY][ GENERATED ALWAYS AS (e) VIRTUAL][ NOT NULL][ DEFAULT d]
@@ -598,35 +665,10 @@ static int pgAlterColumn(const DdlOps *o, const dz_ddl_alter *a, dz_buf *b) {
 **   );\n  */
 static int mysqlCreateTable(const DdlOps *o, const dz_ddl_table *t, dz_buf *b) {
   int i;
-  dz_buf_adds(b, "CREATE TABLE ");
-  ident(o, b, t->zName);
-  dz_buf_adds(b, " (\n");
-  for (i = 0; i < t->nCol; i++) {
-    const dz_ddl_column *c = &t->aCol[i];
-    dz_buf_addc(b, '\t');
-    ident(o, b, c->zName);
-    dz_buf_addc(b, ' ');
-    dz_buf_adds(b, c->zType);
-    if (c->bAutoincrement) dz_buf_adds(b, " AUTO_INCREMENT");
-    if (c->bPrimaryKey) dz_buf_adds(b, " PRIMARY KEY");
-    generatedClause(o, b, c);
-    if (c->bNotNull) dz_buf_adds(b, " NOT NULL");
-    defaultClause(b, c->zDefault);
-    if (c->bOnUpdate) dz_buf_adds(b, " ON UPDATE CURRENT_TIMESTAMP");
-    if (i < t->nCol - 1) dz_buf_adds(b, ",\n");
-  }
+  createTableColumns(o, b, t, NULL, mysqlTableColumn);
   namedPrimaryKey(o, b, t);
-  for (i = 0; i < t->nUnique; i++) {
-    const dz_ddl_key *k = &t->aUnique[i];
-    dz_buf_adds(b, ",\n\tCONSTRAINT ");
-    ident(o, b, k->zName);
-    dz_buf_adds(b, " UNIQUE(");
-    keyParts(o, b, k->azCol, k->abExpr, k->nCol);
-    dz_buf_addc(b, ')');
-  }
-  checkConstraints(o, b, t, 0, " CHECK(");
-  dz_buf_adds(b, "\n);\n");
-  return finish(b);
+  for (i = 0; i < t->nUnique; i++) namedUnique(o, b, &t->aUnique[i], " UNIQUE(", t->aUnique[i].abExpr);
+  return endCreateTable(o, b, t, 0, " CHECK(");
 }
 
 /* CreateMySqlIndexConvertor: CREATE [UNIQUE ]INDEX `n` ON `t` (`a`,(expr));
@@ -653,55 +695,26 @@ static int mysqlDropIndex(const DdlOps *o, const dz_ddl_index *x, dz_buf *b) {
   return finish(b);
 }
 
-/* The column part of MySqlModifyColumn / MySqlAlterTableAddColumnConvertor
-** differ in order; bAdd picks the ADD order:
-**   ADD:    type[ PRIMARY KEY][ AUTO_INCREMENT][ DEFAULT d][ GENERATED ...][ NOT NULL][ ON UPDATE ...]
-**   MODIFY: type[ AUTO_INCREMENT][ GENERATED ...][ NOT NULL][ DEFAULT d][ ON UPDATE ...]  */
-static void mysqlColumnTail(const DdlOps *o, dz_buf *b, const dz_ddl_column *c, int bAdd) {
-  dz_buf_addc(b, ' ');
-  dz_buf_adds(b, c->zType);
-  if (bAdd) {
-    if (c->bPrimaryKey) dz_buf_adds(b, " PRIMARY KEY");
-    if (c->bAutoincrement) dz_buf_adds(b, " AUTO_INCREMENT");
-    defaultClause(b, c->zDefault);
-    generatedClause(o, b, c);
-    if (c->bNotNull) dz_buf_adds(b, " NOT NULL");
-  } else {
-    if (c->bAutoincrement) dz_buf_adds(b, " AUTO_INCREMENT");
-    generatedClause(o, b, c);
-    if (c->bNotNull) dz_buf_adds(b, " NOT NULL");
-    defaultClause(b, c->zDefault);
-  }
-  if (c->bOnUpdate) dz_buf_adds(b, " ON UPDATE CURRENT_TIMESTAMP");
-}
-
 /* MySqlAlterTableAddColumnConvertor: ALTER TABLE `t` ADD `c` ...; */
 static int mysqlAddColumn(const DdlOps *o, const char *zSchema, const char *zTable,
                           const dz_ddl_column *c, const dz_ddl_fk *pRef, dz_buf *b) {
   (void)zSchema; (void)pRef;
-  dz_buf_adds(b, "ALTER TABLE ");
-  ident(o, b, zTable);
+  alterTable(o, b, NULL, zTable);
   dz_buf_adds(b, " ADD ");
   ident(o, b, c->zName);
-  mysqlColumnTail(o, b, c, 1);
+  mysqlColumnTail(o, b, c, MYSQL_ADD);
   dz_buf_addc(b, ';');
   return finish(b);
 }
 
-static int mysqlDropColumn(const DdlOps *o, const char *zSchema, const char *zTable,
-                           const char *zColumn, dz_buf *b) {
-  (void)zSchema;
-  return sharedDropColumn(o, NULL, zTable, zColumn, b);
-}
 
 /* MySqlModifyColumn: every column change is ALTER TABLE `t` MODIFY COLUMN `c` ...; */
 static int mysqlAlterColumn(const DdlOps *o, const dz_ddl_alter *a, dz_buf *b) {
   if (a->eKind != DZ_DDL_MODIFY || !a->pColumn || !a->pColumn->zType) return DZ_UNSUPPORTED;
-  dz_buf_adds(b, "ALTER TABLE ");
-  ident(o, b, a->zTable);
+  alterTable(o, b, NULL, a->zTable);
   dz_buf_adds(b, " MODIFY COLUMN ");
   ident(o, b, a->zColumn);
-  mysqlColumnTail(o, b, a->pColumn, 0);
+  mysqlColumnTail(o, b, a->pColumn, MYSQL_MODIFY);
   dz_buf_addc(b, ';');
   return finish(b);
 }
@@ -720,30 +733,17 @@ static int sqliteCreateView(const DdlOps *o, const dz_ddl_view *v, dz_buf *b) {
 
 /* SqliteDropViewConvertor / MySqlDropViewConvertor: DROP VIEW `v`; */
 static int plainDropView(const DdlOps *o, const dz_ddl_view *v, dz_buf *b) {
-  dz_buf_adds(b, "DROP VIEW ");
-  ident(o, b, v->zName);
-  dz_buf_addc(b, ';');
-  return finish(b);
+  return dropObject(o, b, "DROP VIEW ", NULL, v->zName);
 }
 
 /* PgCreateViewConvertor:
 **   CREATE [MATERIALIZED ]VIEW "s"."v"[ USING "m"][ WITH (k = v, ...)][ TABLESPACE t]
 **     AS (<definition>)[ WITH NO DATA]; */
 static int pgCreateView(const DdlOps *o, const dz_ddl_view *v, dz_buf *b) {
-  int i;
   dz_buf_adds(b, v->bMaterialized ? "CREATE MATERIALIZED VIEW " : "CREATE VIEW ");
   qualified(o, b, v->zSchema, v->zName);
   if (isSet(v->zUsing)) { dz_buf_adds(b, " USING "); ident(o, b, v->zUsing); }
-  if (v->bWith) {
-    dz_buf_adds(b, " WITH (");
-    for (i = 0; i < v->nWith; i++) {
-      if (i) dz_buf_adds(b, ", ");
-      dz_buf_adds(b, v->azWithKey[i]);
-      dz_buf_adds(b, " = ");
-      dz_buf_adds(b, v->azWithValue[i]);
-    }
-    dz_buf_addc(b, ')');
-  }
+  if (v->bWith) withOptions(b, v->azWithKey, v->azWithValue, v->nWith, ", ", " = ");
   optClause(b, " TABLESPACE ", v->zTablespace);
   dz_buf_adds(b, " AS (");
   dz_buf_adds(b, v->zDefinition);
@@ -755,10 +755,7 @@ static int pgCreateView(const DdlOps *o, const dz_ddl_view *v, dz_buf *b) {
 
 /* PgDropViewConvertor: DROP [MATERIALIZED ]VIEW "s"."v"; */
 static int pgDropView(const DdlOps *o, const dz_ddl_view *v, dz_buf *b) {
-  dz_buf_adds(b, v->bMaterialized ? "DROP MATERIALIZED VIEW " : "DROP VIEW ");
-  qualified(o, b, v->zSchema, v->zName);
-  dz_buf_addc(b, ';');
-  return finish(b);
+  return dropObject(o, b, v->bMaterialized ? "DROP MATERIALIZED VIEW " : "DROP VIEW ", v->zSchema, v->zName);
 }
 
 /* MySqlCreateViewConvertor (its line breaks kept):
@@ -784,18 +781,13 @@ static int mysqlCreateView(const DdlOps *o, const dz_ddl_view *v, dz_buf *b) {
 
 /* ---------------------------------------------------------- the table */
 
-static int pgDropColumn(const DdlOps *o, const char *zSchema, const char *zTable,
-                        const char *zColumn, dz_buf *b) {
-  return sharedDropColumn(o, zSchema, zTable, zColumn, b);
-}
-
 static const DdlOps aOps[] = {
   { "sqlite", '`', sqliteCreateTable, sqliteCreateIndex, sqliteDropTable, sqliteDropIndex,
-    sqliteAddColumn, sqliteDropColumn, 0, 0, sqliteCreateView, plainDropView, 0 },
+    sqliteAddColumn, unqualifiedDropColumn, 0, 0, sqliteCreateView, plainDropView, 0 },
   { "pg", '"', pgCreateTable, pgCreateIndex, pgDropTable, pgDropIndex,
     pgAddColumn, pgDropColumn, sharedAddForeignKey, pgAlterColumn, pgCreateView, pgDropView, 1 },
   { "mysql", '`', mysqlCreateTable, mysqlCreateIndex, mysqlDropTable, mysqlDropIndex,
-    mysqlAddColumn, mysqlDropColumn, sharedAddForeignKey, mysqlAlterColumn, mysqlCreateView, plainDropView, 0 },
+    mysqlAddColumn, unqualifiedDropColumn, sharedAddForeignKey, mysqlAlterColumn, mysqlCreateView, plainDropView, 0 },
 };
 
 static const DdlOps *opsFor(const dz_dialect *d) {
@@ -925,10 +917,7 @@ int dz_ddl_drop_enum(const dz_dialect *d, const char *zSchema, const char *zName
   const DdlOps *o = opsFor(d);
   if (!b || !zName) return DZ_MISUSE;
   if (!o || !o->bPgObjects) return DZ_UNSUPPORTED;
-  dz_buf_adds(b, "DROP TYPE ");
-  qualified(o, b, zSchema, zName);
-  dz_buf_addc(b, ';');
-  return finish(b);
+  return dropObject(o, b, "DROP TYPE ", zSchema, zName);
 }
 
 /* AlterTypeAddValueConvertor: ALTER TYPE "s"."n" ADD VALUE 'v'[ BEFORE 'w'];
@@ -961,14 +950,7 @@ int dz_ddl_seq(const dz_dialect *d, const dz_ddl_sequence *s, int bDrop, dz_buf 
   if (!o || !o->bPgObjects) return DZ_UNSUPPORTED;
   dz_buf_adds(b, bDrop ? "DROP SEQUENCE " : "CREATE SEQUENCE ");
   qualified(o, b, s->zSchema, s->zName);
-  if (!bDrop) {
-    optClause(b, " INCREMENT BY ", s->zIncrement);
-    optClause(b, " MINVALUE ", s->zMinValue);
-    optClause(b, " MAXVALUE ", s->zMaxValue);
-    optClause(b, " START WITH ", s->zStartWith);
-    optClause(b, " CACHE ", s->zCache);
-    if (s->bCycle) dz_buf_adds(b, " CYCLE");
-  }
+  if (!bDrop) sequenceOptions(b, s->zIncrement, s->zMinValue, s->zMaxValue, s->zStartWith, s->zCache, s->bCycle);
   dz_buf_addc(b, ';');
   return finish(b);
 }

@@ -51,12 +51,15 @@
 
 #define DDLBUF_MT "drizzle.DdlBuffer"
 
-/* Reading state: the anchor table's stack index and a path for messages. */
+/* One call's state: the anchor table's stack index, the function's name for
+** messages, and the dialect and output buffer that finish() needs. */
 typedef struct Reader {
   lua_State *L;
   int iAnchor;          /* absolute index of the anchor table */
   int nAnchor;
   const char *zFn;      /* "ddl_create_table" */
+  const dz_dialect *d;
+  dz_buf *b;            /* owned by a userdata in the anchor table */
 } Reader;
 
 /* [-1, +0, m] Keep the value on top alive until the call ends; pops it. */
@@ -329,8 +332,27 @@ static int checkAll(const char *const *az, int n) {
   return 1;
 }
 
-static void readIndex(Reader *r, int t, dz_ddl_index *x, int bColumns) {
+/* [-0, +0, e] The WITH (key = value, ...) lists of an index or a view, read
+** alike for both: 0 when t.withKeys is not a table, else 1 (a view renders
+** WITH () even for empty lists). The two lists must be as long as each other. */
+static int getWithLists(Reader *r, int t, const char *zPath, const char *const **pazKey,
+                        const char *const **pazValue, int *pN) {
   lua_State *L = r->L;
+  int n;
+  lua_getfield(L, t, "withKeys");
+  if (!lua_istable(L, -1)) { lua_pop(L, 1); return 0; }
+  n = (int)dzl_rawlen(L, -1);
+  lua_pop(L, 1);
+  *pazKey = getOptStrings(r, t, zPath, "withKeys", n);
+  *pazValue = getOptStrings(r, t, zPath, "withValues", n);
+  if (n > 0 && (!checkAll(*pazKey, n) || !checkAll(*pazValue, n))) {
+    luaL_error(L, "%s: %s.withKeys and %s.withValues must be lists of the same length", r->zFn, zPath, zPath);
+  }
+  *pN = n;
+  return 1;
+}
+
+static void readIndex(Reader *r, int t, dz_ddl_index *x, int bColumns) {
   x->zName = getString(r, t, "index", "name", 0, 0);
   x->zTable = getString(r, t, "index", "table", !bColumns, 0);
   x->zSchema = getString(r, t, "index", "schema", 1, 0);
@@ -344,19 +366,7 @@ static void readIndex(Reader *r, int t, dz_ddl_index *x, int bColumns) {
   x->azOpclass = getOptStrings(r, t, "index", "opclass", x->nCol);
   x->zMethod = getString(r, t, "index", "method", 1, 0);
   x->bConcurrently = getBool(r, t, "concurrently");
-  lua_getfield(L, t, "withKeys");
-  if (lua_istable(L, -1)) {
-    int n = (int)dzl_rawlen(L, -1);
-    lua_pop(L, 1);
-    x->azWithKey = getOptStrings(r, t, "index", "withKeys", n);
-    x->azWithValue = getOptStrings(r, t, "index", "withValues", n);
-    x->nWith = x->azWithValue ? n : 0;
-    if (n > 0 && (!checkAll(x->azWithKey, n) || !checkAll(x->azWithValue, n))) {
-      luaL_error(L, "%s: index.withKeys and index.withValues must be lists of the same length", r->zFn);
-    }
-  } else {
-    lua_pop(L, 1);
-  }
+  (void)getWithLists(r, t, "index", &x->azWithKey, &x->azWithValue, &x->nWith);
 }
 
 /* ------------------------------------------------------------- output */
@@ -369,131 +379,117 @@ static int bufGc(lua_State *L) {
 
 /* [-0, +0, e] Starts a call: checks the dialect, pushes the anchor table
 ** and the output buffer (a userdata freed by __gc). */
-static const dz_dialect *begin(lua_State *L, Reader *r, const char *zFn, dz_buf **ppBuf) {
+static void begin(lua_State *L, Reader *r, const char *zFn) {
   const char *zDialect = luaL_checkstring(L, 1);
-  const dz_dialect *d;
-  dz_buf *b;
   if (strcmp(zDialect, "postgresql") == 0) zDialect = "pg";
-  d = dz_dialect_find(zDialect);
-  if (!d) luaL_error(L, "%s: unknown dialect \"%s\" (sqlite, pg, mysql)", zFn, zDialect);
+  r->d = dz_dialect_find(zDialect);
+  if (!r->d) luaL_error(L, "%s: unknown dialect \"%s\" (sqlite, pg, mysql)", zFn, zDialect);
   lua_newtable(L);
   r->L = L;
   r->iAnchor = lua_gettop(L);
   r->nAnchor = 0;
   r->zFn = zFn;
-  b = (dz_buf *)lua_newuserdata(L, sizeof(dz_buf));
-  dz_buf_init(b);
+  r->b = (dz_buf *)lua_newuserdata(L, sizeof(dz_buf));
+  dz_buf_init(r->b);
   luaL_getmetatable(L, DDLBUF_MT);
   lua_setmetatable(L, -2);
   anchor(r);
-  *ppBuf = b;
-  return d;
+}
+
+/* [-0, +0, e] Starts a call whose argument 2 is a description table (checked
+** before the dialect, as every such call did) and zeroes the C description
+** (szDesc bytes at pDesc, when not NULL) that it will be read into. */
+static void beginDescribed(lua_State *L, Reader *r, const char *zFn, void *pDesc, size_t szDesc) {
+  luaL_checktype(L, 2, LUA_TTABLE);
+  begin(L, r, zFn);
+  if (pDesc) memset(pDesc, 0, szDesc);
 }
 
 /* [-0, +1, e] Pushes the statement, or raises naming the dialect. */
-static int finish(lua_State *L, Reader *r, const dz_dialect *d, int rc, dz_buf *b) {
+static int finish(Reader *r, int rc) {
+  lua_State *L = r->L;
   if (rc == DZ_UNSUPPORTED) {
-    return luaL_error(L, "%s: not supported for the %s dialect yet", r->zFn, dz_dialect_name(d));
+    return luaL_error(L, "%s: not supported for the %s dialect yet", r->zFn, dz_dialect_name(r->d));
   }
   if (rc == DZ_NOMEM) return luaL_error(L, "%s: out of memory", r->zFn);
   if (rc != DZ_OK) return luaL_error(L, "%s: invalid description (a name or a list is missing)", r->zFn);
-  lua_pushlstring(L, b->z ? b->z : "", b->n);   /* if this raises, __gc frees b */
-  dz_buf_free(b);
+  lua_pushlstring(L, r->b->z ? r->b->z : "", r->b->n);   /* if this raises, __gc frees b */
+  dz_buf_free(r->b);
   return 1;
 }
 
 /* ddl_create_table(dialect, table) -> string */
 static int l_create_table(lua_State *L) {
   Reader r;
-  dz_buf *b;
   dz_ddl_table t;
-  const dz_dialect *d;
-  luaL_checktype(L, 2, LUA_TTABLE);
-  d = begin(L, &r, "ddl_create_table", &b);
-  memset(&t, 0, sizeof t);
+  beginDescribed(L, &r, "ddl_create_table", &t, sizeof t);
   readTable(&r, 2, &t);
-  return finish(L, &r, d, dz_ddl_create_table(d, &t, b), b);
+  return finish(&r, dz_ddl_create_table(r.d, &t, r.b));
 }
 
 /* ddl_create_index(dialect, index) -> string */
 static int l_create_index(lua_State *L) {
   Reader r;
-  dz_buf *b;
   dz_ddl_index x;
-  const dz_dialect *d;
-  luaL_checktype(L, 2, LUA_TTABLE);
-  d = begin(L, &r, "ddl_create_index", &b);
-  memset(&x, 0, sizeof x);
+  beginDescribed(L, &r, "ddl_create_index", &x, sizeof x);
   readIndex(&r, 2, &x, 1);
-  return finish(L, &r, d, dz_ddl_create_index(d, &x, b), b);
+  return finish(&r, dz_ddl_create_index(r.d, &x, r.b));
 }
 
 /* ddl_drop_index(dialect, { name, table?, schema? }) -> string */
 static int l_drop_index(lua_State *L) {
   Reader r;
-  dz_buf *b;
   dz_ddl_index x;
-  const dz_dialect *d;
-  luaL_checktype(L, 2, LUA_TTABLE);
-  d = begin(L, &r, "ddl_drop_index", &b);
-  memset(&x, 0, sizeof x);
+  beginDescribed(L, &r, "ddl_drop_index", &x, sizeof x);
   readIndex(&r, 2, &x, 0);
-  return finish(L, &r, d, dz_ddl_drop_index(d, &x, b), b);
+  return finish(&r, dz_ddl_drop_index(r.d, &x, r.b));
 }
 
 /* ddl_drop_table(dialect, name[, schema]) -> string */
 static int l_drop_table(lua_State *L) {
   Reader r;
-  dz_buf *b;
   const char *zName = luaL_checkstring(L, 2);
   const char *zSchema = luaL_optstring(L, 3, NULL);
-  const dz_dialect *d = begin(L, &r, "ddl_drop_table", &b);
-  return finish(L, &r, d, dz_ddl_drop_table(d, zSchema, zName, b), b);
+  begin(L, &r, "ddl_drop_table");
+  return finish(&r, dz_ddl_drop_table(r.d, zSchema, zName, r.b));
 }
 
 /* ddl_add_column(dialect, tableName, column[, fk[, schema]]) -> string */
 static int l_add_column(lua_State *L) {
   Reader r;
-  dz_buf *b;
   dz_ddl_column c;
   dz_ddl_fk fk;
-  const dz_dialect *d;
   const char *zTable = luaL_checkstring(L, 2);
   const char *zSchema = luaL_optstring(L, 5, NULL);
   int bFk;
   luaL_checktype(L, 3, LUA_TTABLE);
   bFk = !lua_isnoneornil(L, 4);
   if (bFk) luaL_checktype(L, 4, LUA_TTABLE);
-  d = begin(L, &r, "ddl_add_column", &b);
+  begin(L, &r, "ddl_add_column");
   memset(&c, 0, sizeof c);
   memset(&fk, 0, sizeof fk);
   readColumn(&r, 3, "column", &c);
   if (bFk) readFk(&r, 4, "referenceData", &fk);
-  return finish(L, &r, d, dz_ddl_add_column(d, zSchema, zTable, &c, bFk ? &fk : NULL, b), b);
+  return finish(&r, dz_ddl_add_column(r.d, zSchema, zTable, &c, bFk ? &fk : NULL, r.b));
 }
 
 /* ddl_drop_column(dialect, tableName, columnName[, schema]) -> string */
 static int l_drop_column(lua_State *L) {
   Reader r;
-  dz_buf *b;
   const char *zTable = luaL_checkstring(L, 2);
   const char *zColumn = luaL_checkstring(L, 3);
   const char *zSchema = luaL_optstring(L, 4, NULL);
-  const dz_dialect *d = begin(L, &r, "ddl_drop_column", &b);
-  return finish(L, &r, d, dz_ddl_drop_column(d, zSchema, zTable, zColumn, b), b);
+  begin(L, &r, "ddl_drop_column");
+  return finish(&r, dz_ddl_drop_column(r.d, zSchema, zTable, zColumn, r.b));
 }
 
 /* ddl_add_foreign_key(dialect, fk) -> string */
 static int l_add_foreign_key(lua_State *L) {
   Reader r;
-  dz_buf *b;
   dz_ddl_fk f;
-  const dz_dialect *d;
-  luaL_checktype(L, 2, LUA_TTABLE);
-  d = begin(L, &r, "ddl_add_foreign_key", &b);
-  memset(&f, 0, sizeof f);
+  beginDescribed(L, &r, "ddl_add_foreign_key", &f, sizeof f);
   readFk(&r, 2, "fk", &f);
-  return finish(L, &r, d, dz_ddl_add_foreign_key(d, &f, b), b);
+  return finish(&r, dz_ddl_add_foreign_key(r.d, &f, r.b));
 }
 
 /* ddl_alter_column(dialect, { kind, table, column, schema?, type?, typeSchema?,
@@ -503,15 +499,11 @@ static int l_alter_column(lua_State *L) {
   static const char *const azKind[] = { "set_type", "set_default", "drop_default", "set_notnull",
                                         "drop_notnull", "modify", NULL };
   Reader r;
-  dz_buf *b;
   dz_ddl_alter a;
   dz_ddl_column c;
-  const dz_dialect *d;
   const char *zKind;
   int i;
-  luaL_checktype(L, 2, LUA_TTABLE);
-  d = begin(L, &r, "ddl_alter_column", &b);
-  memset(&a, 0, sizeof a);
+  beginDescribed(L, &r, "ddl_alter_column", &a, sizeof a);
   memset(&c, 0, sizeof c);
   zKind = getString(&r, 2, "alter", "kind", 0, 0);
   for (i = 0; azKind[i] && strcmp(azKind[i], zKind) != 0; i++) {}
@@ -533,74 +525,60 @@ static int l_alter_column(lua_State *L) {
     a.pColumn = &c;
   }
   lua_pop(L, 1);
-  return finish(L, &r, d, dz_ddl_alter_column(d, &a, b), b);
+  return finish(&r, dz_ddl_alter_column(r.d, &a, r.b));
 }
 
 /* ddl_schema(dialect, name[, drop]) -> string */
 static int l_schema(lua_State *L) {
   Reader r;
-  dz_buf *b;
   const char *zName = luaL_checkstring(L, 2);
   int bDrop = lua_toboolean(L, 3);
-  const dz_dialect *d = begin(L, &r, "ddl_schema", &b);
-  return finish(L, &r, d, dz_ddl_schema(d, zName, bDrop, b), b);
+  begin(L, &r, "ddl_schema");
+  return finish(&r, dz_ddl_schema(r.d, zName, bDrop, r.b));
 }
 
 /* ddl_create_enum(dialect, { schema?, name, values = {...} }) -> string */
 static int l_create_enum(lua_State *L) {
   Reader r;
-  dz_buf *b;
   const char *zName, *zSchema;
   const char *const *az;
   int n;
-  const dz_dialect *d;
-  luaL_checktype(L, 2, LUA_TTABLE);
-  d = begin(L, &r, "ddl_create_enum", &b);
+  beginDescribed(L, &r, "ddl_create_enum", NULL, 0);
   zName = getString(&r, 2, "enum", "name", 0, 0);
   zSchema = getString(&r, 2, "enum", "schema", 1, 0);
   az = getStringList(&r, 2, "enum", "values", &n, 1);
-  return finish(L, &r, d, dz_ddl_create_enum(d, zSchema, zName, az, n, b), b);
+  return finish(&r, dz_ddl_create_enum(r.d, zSchema, zName, az, n, r.b));
 }
 
 /* ddl_drop_enum(dialect, { schema?, name }) -> string */
 static int l_drop_enum(lua_State *L) {
   Reader r;
-  dz_buf *b;
   const char *zName, *zSchema;
-  const dz_dialect *d;
-  luaL_checktype(L, 2, LUA_TTABLE);
-  d = begin(L, &r, "ddl_drop_enum", &b);
+  beginDescribed(L, &r, "ddl_drop_enum", NULL, 0);
   zName = getString(&r, 2, "enum", "name", 0, 0);
   zSchema = getString(&r, 2, "enum", "schema", 1, 0);
-  return finish(L, &r, d, dz_ddl_drop_enum(d, zSchema, zName, b), b);
+  return finish(&r, dz_ddl_drop_enum(r.d, zSchema, zName, r.b));
 }
 
 /* ddl_enum_add_value(dialect, { schema?, name, value, before? }) -> string */
 static int l_enum_add_value(lua_State *L) {
   Reader r;
-  dz_buf *b;
   const char *zName, *zSchema, *zValue, *zBefore;
-  const dz_dialect *d;
-  luaL_checktype(L, 2, LUA_TTABLE);
-  d = begin(L, &r, "ddl_enum_add_value", &b);
+  beginDescribed(L, &r, "ddl_enum_add_value", NULL, 0);
   zName = getString(&r, 2, "enum", "name", 0, 0);
   zSchema = getString(&r, 2, "enum", "schema", 1, 0);
   zValue = getString(&r, 2, "enum", "value", 0, 0);
   zBefore = getString(&r, 2, "enum", "before", 1, 0);
-  return finish(L, &r, d, dz_ddl_enum_add_value(d, zSchema, zName, zValue, zBefore, b), b);
+  return finish(&r, dz_ddl_enum_add_value(r.d, zSchema, zName, zValue, zBefore, r.b));
 }
 
 /* ddl_sequence(dialect, { schema?, name, increment?, minValue?, maxValue?,
 **   startWith?, cache?, cycle? }[, drop]) -> string */
 static int l_sequence(lua_State *L) {
   Reader r;
-  dz_buf *b;
   dz_ddl_sequence q;
-  const dz_dialect *d;
   int bDrop = lua_toboolean(L, 3);
-  luaL_checktype(L, 2, LUA_TTABLE);
-  d = begin(L, &r, "ddl_sequence", &b);
-  memset(&q, 0, sizeof q);
+  beginDescribed(L, &r, "ddl_sequence", &q, sizeof q);
   q.zName = getString(&r, 2, "sequence", "name", 0, 0);
   q.zSchema = getString(&r, 2, "sequence", "schema", 1, 0);
   q.zIncrement = getString(&r, 2, "sequence", "increment", 1, 1);
@@ -609,31 +587,17 @@ static int l_sequence(lua_State *L) {
   q.zStartWith = getString(&r, 2, "sequence", "startWith", 1, 1);
   q.zCache = getString(&r, 2, "sequence", "cache", 1, 1);
   q.bCycle = getBool(&r, 2, "cycle");
-  return finish(L, &r, d, dz_ddl_seq(d, &q, bDrop, b), b);
+  return finish(&r, dz_ddl_seq(r.d, &q, bDrop, r.b));
 }
 
 /* The view description (see the top of this file). */
 static void readView(Reader *r, int t, dz_ddl_view *v, int bCreate) {
-  lua_State *L = r->L;
   v->zName = getString(r, t, "view", "name", 0, 0);
   v->zSchema = getString(r, t, "view", "schema", 1, 0);
   v->bMaterialized = getBool(r, t, "materialized");
   if (!bCreate) return;
   v->zDefinition = getString(r, t, "view", "definition", 0, 0);
-  lua_getfield(L, t, "withKeys");
-  if (lua_istable(L, -1)) {
-    int n = (int)dzl_rawlen(L, -1);
-    lua_pop(L, 1);
-    v->bWith = 1;
-    v->azWithKey = getOptStrings(r, t, "view", "withKeys", n);
-    v->azWithValue = getOptStrings(r, t, "view", "withValues", n);
-    v->nWith = n;
-    if (n > 0 && (!checkAll(v->azWithKey, n) || !checkAll(v->azWithValue, n))) {
-      luaL_error(L, "%s: view.withKeys and view.withValues must be lists of the same length", r->zFn);
-    }
-  } else {
-    lua_pop(L, 1);
-  }
+  v->bWith = getWithLists(r, t, "view", &v->azWithKey, &v->azWithValue, &v->nWith);
   v->zUsing = getString(r, t, "view", "using", 1, 0);
   v->zTablespace = getString(r, t, "view", "tablespace", 1, 0);
   v->bWithNoData = getBool(r, t, "withNoData");
@@ -646,27 +610,19 @@ static void readView(Reader *r, int t, dz_ddl_view *v, int bCreate) {
 /* ddl_create_view(dialect, view) -> string */
 static int l_create_view(lua_State *L) {
   Reader r;
-  dz_buf *b;
   dz_ddl_view v;
-  const dz_dialect *d;
-  luaL_checktype(L, 2, LUA_TTABLE);
-  d = begin(L, &r, "ddl_create_view", &b);
-  memset(&v, 0, sizeof v);
+  beginDescribed(L, &r, "ddl_create_view", &v, sizeof v);
   readView(&r, 2, &v, 1);
-  return finish(L, &r, d, dz_ddl_create_view(d, &v, b), b);
+  return finish(&r, dz_ddl_create_view(r.d, &v, r.b));
 }
 
 /* ddl_drop_view(dialect, { name, schema?, materialized? }) -> string */
 static int l_drop_view(lua_State *L) {
   Reader r;
-  dz_buf *b;
   dz_ddl_view v;
-  const dz_dialect *d;
-  luaL_checktype(L, 2, LUA_TTABLE);
-  d = begin(L, &r, "ddl_drop_view", &b);
-  memset(&v, 0, sizeof v);
+  beginDescribed(L, &r, "ddl_drop_view", &v, sizeof v);
   readView(&r, 2, &v, 0);
-  return finish(L, &r, d, dz_ddl_drop_view(d, &v, b), b);
+  return finish(&r, dz_ddl_drop_view(r.d, &v, r.b));
 }
 
 static const luaL_Reg aDdlFns[] = {

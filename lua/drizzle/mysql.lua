@@ -14,18 +14,13 @@ local session = require("drizzle.session")
 local views = require("drizzle.views")
 
 local type, error, setmetatable, tostring, pairs, ipairs = type, error, setmetatable, tostring, pairs, ipairs
-local newColumn, nameAndConfig, Column = schema.newColumn, schema.nameAndConfig, schema.Column
+local nameAndConfig, Column = schema.nameAndConfig, schema.Column
 
 local M = {}
 
 ------------------------------------------------------------------ columns
 
-local function column(spec, name, config)
-  spec.dialect = "mysql"
-  spec.name = name
-  spec.config = config
-  return newColumn(spec)
-end
+local column = schema.columnFor("mysql")
 
 local pickMode = schema.pickMode
 
@@ -59,10 +54,7 @@ function M.serial(a, b)
   return c
 end
 
-function M.boolean(a, b)
-  local name, config = nameAndConfig("boolean", a, b)
-  return column({ columnType = "MySqlBoolean", sqlType = "boolean", codec = "boolean" }, name, config)
-end
+M.boolean = schema.fixedColumnFor("mysql", "boolean", "MySqlBoolean", "boolean", "boolean")
 
 -- float/double/decimal(p, s) spelling: "t(p,s)", "t(p)" or "t", then " unsigned".
 local function precise(base, config, sep)
@@ -123,23 +115,12 @@ for _, fn in ipairs({ "text", "tinytext", "mediumtext", "longtext" }) do
   end
 end
 
-function M.json(a, b)
-  local name, config = nameAndConfig("json", a, b)
-  return column({ columnType = "MySqlJson", sqlType = "json", codec = "json" }, name, config)
-end
-
-function M.year(a, b)
-  local name, config = nameAndConfig("year", a, b)
-  return column({ columnType = "MySqlYear", sqlType = "year", codec = "none" }, name, config)
-end
+M.json = schema.fixedColumnFor("mysql", "json", "MySqlJson", "json", "json")
+M.year = schema.fixedColumnFor("mysql", "year", "MySqlYear", "year", "none")
 
 -- date(name?, { mode = "date" | "string" })
-function M.date(a, b)
-  local name, config = nameAndConfig("date", a, b)
-  local columnType, codec, mode = pickMode("date", name, config.mode,
-    { { "date", "MySqlDate", "mysql_date" }, { "string", "MySqlDateString", "none" } })
-  return column({ columnType = columnType, sqlType = "date", codec = codec, mode = mode }, name, config)
-end
+M.date = schema.modedColumnFor("mysql", "date", "date",
+  { { "date", "MySqlDate", "mysql_date" }, { "string", "MySqlDateString", "none" } })
 
 -- datetime/timestamp(name?, { mode = "date" | "string", fsp = 0..6 }), time(name?, { fsp })
 local function temporal(fn, dateClass, stringClass)

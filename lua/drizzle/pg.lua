@@ -15,29 +15,25 @@ local session = require("drizzle.session")
 local views = require("drizzle.views")
 
 local type, error, setmetatable, tostring, pairs = type, error, setmetatable, tostring, pairs
-local newColumn, nameAndConfig, Column = schema.newColumn, schema.nameAndConfig, schema.Column
+local nameAndConfig, Column = schema.nameAndConfig, schema.Column
 
 local M = {}
 local elementKind
 
 ------------------------------------------------------------------ columns
 
--- A pg column builder. spec: columnType, sqlType, codec and any extra fields.
-local function column(spec, name, config)
-  spec.dialect = "pg"
-  spec.name = name
-  spec.config = config
-  return newColumn(spec)
-end
+local column = schema.columnFor("pg")
 
 local pickMode = schema.pickMode
 
--- A column function with a fixed type and codec: pg.text, pg.uuid, ...
+-- A column function with a fixed type and codec: pg.integer, pg.uuid, ...
 local function simple(fn, columnType, sqlType, codec)
-  M[fn] = function(a, b)
-    local name, config = nameAndConfig(fn, a, b)
-    return column({ columnType = columnType, sqlType = sqlType, codec = codec or "none" }, name, config)
-  end
+  M[fn] = schema.fixedColumnFor("pg", fn, columnType, sqlType, codec or "none")
+end
+
+-- A column function with a fixed SQL type whose mode picks class and codec: pg.date, ...
+local function moded(fn, modes)
+  M[fn] = schema.modedColumnFor("pg", fn, fn, modes)
 end
 
 simple("integer", "PgInteger", "integer")
@@ -66,12 +62,7 @@ end
 
 -- bigint(name?, { mode = "number" | "bigint" }), bigserial(...)
 local function bigint(fn, class53, class64)
-  return function(a, b)
-    local name, config = nameAndConfig(fn, a, b)
-    local columnType, codec, mode = pickMode(fn, name, config.mode,
-      { { "number", class53, "none" }, { "bigint", class64, "bigint" } })
-    return column({ columnType = columnType, sqlType = fn, codec = codec, mode = mode }, name, config)
-  end
+  return schema.modedColumnFor("pg", fn, fn, { { "number", class53, "none" }, { "bigint", class64, "bigint" } })
 end
 M.bigint = bigint("bigint", "PgBigInt53", "PgBigInt64")
 local makeBigserial = bigint("bigserial", "PgBigSerial53", "PgBigSerial64")
@@ -83,10 +74,7 @@ end
 
 -- bytea(name?): bytes, bound in binary format (any byte, NUL included, and
 -- never read as the server's escape syntax: "\\x41" stays those 4 bytes)
-function M.bytea(a, b)
-  local name, config = nameAndConfig("bytea", a, b)
-  return column({ columnType = "PgBytea", sqlType = "bytea", codec = "blob" }, name, config)
-end
+simple("bytea", "PgBytea", "bytea", "blob")
 
 -- text(name?, { enum = {...} })
 function M.text(a, b)
@@ -120,10 +108,7 @@ end
 M.decimal = M.numeric
 
 -- uuid(name?):defaultRandom()
-function M.uuid(a, b)
-  local name, config = nameAndConfig("uuid", a, b)
-  return column({ columnType = "PgUUID", sqlType = "uuid", codec = "none" }, name, config)
-end
+simple("uuid", "PgUUID", "uuid")
 
 function Column:defaultRandom()
   return self:default(ast.sql("gen_random_uuid()"))
@@ -131,12 +116,7 @@ end
 
 
 -- date(name?, { mode = "string" | "date" })
-function M.date(a, b)
-  local name, config = nameAndConfig("date", a, b)
-  local columnType, codec, mode = pickMode("date", name, config.mode,
-    { { "string", "PgDateString", "none" }, { "date", "PgDate", "timestamp_iso" } })
-  return column({ columnType = columnType, sqlType = "date", codec = codec, mode = mode }, name, config)
-end
+moded("date", { { "string", "PgDateString", "none" }, { "date", "PgDate", "timestamp_iso" } })
 
 -- time(name?, { precision = p, withTimezone = bool })
 function M.time(a, b)
@@ -166,20 +146,10 @@ function M.interval(a, b)
 end
 
 -- point(name?, { mode = "xy" | "tuple" })
-function M.point(a, b)
-  local name, config = nameAndConfig("point", a, b)
-  local columnType, codec, mode = pickMode("point", name, config.mode,
-    { { "xy", "PgPointObject", "point_xy" }, { "tuple", "PgPointTuple", "point_tuple" } })
-  return column({ columnType = columnType, sqlType = "point", codec = codec, mode = mode }, name, config)
-end
+moded("point", { { "xy", "PgPointObject", "point_xy" }, { "tuple", "PgPointTuple", "point_tuple" } })
 
 -- line(name?, { mode = "abc" | "tuple" })
-function M.line(a, b)
-  local name, config = nameAndConfig("line", a, b)
-  local columnType, codec, mode = pickMode("line", name, config.mode,
-    { { "tuple", "PgLine", "line_tuple" }, { "abc", "PgLineABC", "line_abc" } })
-  return column({ columnType = columnType, sqlType = "line", codec = codec, mode = mode }, name, config)
-end
+moded("line", { { "tuple", "PgLine", "line_tuple" }, { "abc", "PgLineABC", "line_abc" } })
 
 -- geometry(name?, { type = "point", mode = "tuple" | "xy", srid = n }) (PostGIS)
 function M.geometry(a, b)

@@ -60,6 +60,39 @@ function M.newColumn(spec)
   return setmetatable(spec, ColumnMT)
 end
 
+-- The column builder of a dialect's column functions: spec (columnType,
+-- sqlType, codec and any extra fields) made a column of that dialect.
+function M.columnFor(dialect)
+  return function(spec, name, config)
+    spec.dialect = dialect
+    spec.name = name
+    spec.config = config
+    return M.newColumn(spec)
+  end
+end
+
+-- A column function of a dialect with a fixed class, SQL type and codec
+-- (pg.integer, mysql.json, sqlite.real, ...).
+function M.fixedColumnFor(dialect, fn, columnType, sqlType, codec)
+  local column = M.columnFor(dialect)
+  return function(a, b)
+    local name, config = M.nameAndConfig(fn, a, b)
+    return column({ columnType = columnType, sqlType = sqlType, codec = codec }, name, config)
+  end
+end
+
+-- A column function of a dialect with a fixed SQL type, whose class and
+-- codec its mode option picks among modes (see pickMode): pg.date,
+-- mysql.date, sqlite.blob, ...
+function M.modedColumnFor(dialect, fn, sqlType, modes)
+  local column = M.columnFor(dialect)
+  return function(a, b)
+    local name, config = M.nameAndConfig(fn, a, b)
+    local columnType, codec, mode = M.pickMode(fn, name, config.mode, modes)
+    return column({ columnType = columnType, sqlType = sqlType, codec = codec, mode = mode }, name, config)
+  end
+end
+
 function M.isColumn(v)
   local k = kindOf(v)
   return k == K.COLUMN or k == K.COLREF

@@ -12,21 +12,22 @@ local schema = require("drizzle.schema")
 local session = require("drizzle.session")
 
 local type, error = type, error
-local newColumn, nameAndConfig, pickMode = schema.newColumn, schema.nameAndConfig, schema.pickMode
+local nameAndConfig, pickMode = schema.nameAndConfig, schema.pickMode
+local column = schema.columnFor("sqlite")
 
 local M = {}
 
 ------------------------------------------------------------------ columns
 
--- integer(name?, { mode = "number" | "boolean" | "timestamp" | "timestamp_ms" })
-function M.integer(a, b)
-  local name, config = nameAndConfig("integer", a, b)
-  local columnType, codec, mode = pickMode("integer", name, config.mode, {
-    { "number", "SQLiteInteger", "none" }, { "boolean", "SQLiteBoolean", "boolean_int" },
-    { "timestamp", "SQLiteTimestamp", "timestamp_s" }, { "timestamp_ms", "SQLiteTimestamp", "timestamp_ms" } })
-  return newColumn({ dialect = "sqlite", columnType = columnType, sqlType = "integer", codec = codec,
-                     name = name, config = config, mode = mode })
+-- A column function with a fixed SQL type whose mode picks class and codec.
+local function moded(fn, modes)
+  M[fn] = schema.modedColumnFor("sqlite", fn, fn, modes)
 end
+
+-- integer(name?, { mode = "number" | "boolean" | "timestamp" | "timestamp_ms" })
+moded("integer", {
+  { "number", "SQLiteInteger", "none" }, { "boolean", "SQLiteBoolean", "boolean_int" },
+  { "timestamp", "SQLiteTimestamp", "timestamp_s" }, { "timestamp_ms", "SQLiteTimestamp", "timestamp_ms" } })
 M.int = M.integer
 
 -- text(name?, { mode = "text" | "json", enum = {...}, length = n })
@@ -34,36 +35,22 @@ function M.text(a, b)
   local name, config = nameAndConfig("text", a, b)
   local columnType, codec, mode = pickMode("text", name, config.mode,
     { { "text", "SQLiteText", "none" }, { "json", "SQLiteTextJson", "json" } })
-  return newColumn({ dialect = "sqlite", columnType = columnType, codec = codec, mode = mode, name = name, config = config,
-                     sqlType = config.length and ("text(" .. config.length .. ")") or "text",
-                     enumValues = mode == "text" and config.enum or nil })
+  return column({ columnType = columnType, codec = codec, mode = mode,
+                  sqlType = config.length and ("text(" .. config.length .. ")") or "text",
+                  enumValues = mode == "text" and config.enum or nil }, name, config)
 end
 
-function M.real(a, b)
-  local name, config = nameAndConfig("real", a, b)
-  return newColumn({ dialect = "sqlite", columnType = "SQLiteReal", sqlType = "real", codec = "none",
-                     name = name, config = config })
-end
+M.real = schema.fixedColumnFor("sqlite", "real", "SQLiteReal", "real", "none")
 
 -- numeric(name?, { mode = "string" | "number" | "bigint" })
-function M.numeric(a, b)
-  local name, config = nameAndConfig("numeric", a, b)
-  local columnType, codec, mode = pickMode("numeric", name, config.mode, {
-    { "string", "SQLiteNumeric", "numeric_string" }, { "number", "SQLiteNumericNumber", "numeric_number" },
-    { "bigint", "SQLiteNumericBigInt", "numeric_bigint64" } })
-  return newColumn({ dialect = "sqlite", columnType = columnType, sqlType = "numeric", codec = codec,
-                     name = name, config = config, mode = mode })
-end
+moded("numeric", {
+  { "string", "SQLiteNumeric", "numeric_string" }, { "number", "SQLiteNumericNumber", "numeric_number" },
+  { "bigint", "SQLiteNumericBigInt", "numeric_bigint64" } })
 
 -- blob(name?, { mode = "buffer" | "json" | "bigint" })
-function M.blob(a, b)
-  local name, config = nameAndConfig("blob", a, b)
-  local columnType, codec, mode = pickMode("blob", name, config.mode, {
-    { "buffer", "SQLiteBlobBuffer", "blob" }, { "json", "SQLiteBlobJson", "blob_json" },
-    { "bigint", "SQLiteBigInt", "blob_bigint" } })
-  return newColumn({ dialect = "sqlite", columnType = columnType, sqlType = "blob", codec = codec,
-                     name = name, config = config, mode = mode })
-end
+moded("blob", {
+  { "buffer", "SQLiteBlobBuffer", "blob" }, { "json", "SQLiteBlobJson", "blob_json" },
+  { "bigint", "SQLiteBigInt", "blob_bigint" } })
 
 -- customType({ dataType = function(config) return "text" end, toDriver = f, fromDriver = g })
 M.customType = schema.customTypeFor("sqlite", "SQLiteCustomColumn")
@@ -73,6 +60,7 @@ M.customType = schema.customTypeFor("sqlite", "SQLiteCustomColumn")
 function M.sqliteTable(name, columns, extra)
   return schema.newTable("sqliteTable", name, columns, extra, { dialect = "sqlite" })
 end
+local sqliteTable = M.sqliteTable
 
 -- sqliteView("v"):as(qb | function(qb) ... end | d.sql(...)), sqliteView("v", { cols }):existing()
 function M.sqliteView(name, columns)
@@ -80,9 +68,7 @@ function M.sqliteView(name, columns)
 end
 
 
-schema.exportCommon(M, "sqliteTableCreator", function(name, columns, extra)
-  return schema.newTable("sqliteTable", name, columns, extra, { dialect = "sqlite" })
-end)
+schema.exportCommon(M, "sqliteTableCreator", sqliteTable)
 
 ------------------------------------------------------------------ queries
 

@@ -15,7 +15,7 @@ local core = require("drizzle.core")
 local json = require("drizzle.kit.json")
 local snapshot = require("drizzle.kit.snapshot")
 
-local type, pairs, ipairs, tostring, error = type, pairs, ipairs, tostring, error
+local type, ipairs, tostring, error = type, ipairs, tostring, error
 local concat = table.concat
 local fail = snapshot.fail
 
@@ -34,11 +34,8 @@ local function split(s, sep)
   end
 end
 
-local function str(v)
-  if v == nil then return "" end
-  if type(v) == "number" then return json.number(v) end
-  return tostring(v)
-end
+-- `${v ?? ""}`
+local function str(v) return json.text(v) or "" end
 
 local function list(v) return type(v) == "table" and v or {} end
 
@@ -97,11 +94,7 @@ function S.uncheck(s)
 end
 M.squash = S
 
-local function squashMap(m, f)
-  local out = json.obj()
-  for _, k in ipairs(json.keys(m or {})) do json.set(out, k, f(m[k])) end
-  return out
-end
+local squashMap = json.mapValues
 
 local function squashTable(t)
   return {
@@ -117,14 +110,6 @@ end
 
 ------------------------------------------------------------ comparing
 
-local function deepEq(a, b)
-  if a == b then return true end
-  if type(a) ~= "table" or type(b) ~= "table" then return false end
-  for k, v in pairs(a) do if not deepEq(v, b[k]) then return false end end
-  for k in pairs(b) do if a[k] == nil then return false end end
-  return true
-end
-
 local COLUMN_FIELDS = { "name", "type", "primaryKey", "notNull", "autoincrement", "default", "generated" }
 
 local function columnChanges(a, b)
@@ -132,7 +117,7 @@ local function columnChanges(a, b)
   for _, f in ipairs(COLUMN_FIELDS) do
     local x, y = a[f], b[f]
     if f == "autoincrement" then x, y = x == true, y == true end
-    if not deepEq(x, y) then out[#out + 1] = f end
+    if not json.equal(x, y) then out[#out + 1] = f end
   end
   return out
 end
@@ -151,10 +136,22 @@ local function mapDiff(old, new)
 end
 
 local function names(t) return '"' .. concat(t, '", "') .. '"' end
+M.names = names
 
 local function refuse(what, why)
   fail("%s: %s", what, why)
 end
+
+-- Some objects of a kind removed and others added: drizzle-kit asks whether
+-- that is a rename, which drizzle-c cannot ask, so generate refuses (every
+-- differ, for tables, columns, views, enums and sequences alike).
+local function refuseRenames(where, what, removed, added)
+  if #removed > 0 and #added > 0 then
+    refuse(where, ("%s %s were removed and %s added; drizzle-kit asks whether that is a rename, " ..
+      "which drizzle-c cannot ask yet: make the two changes in two migrations"):format(what, names(removed), names(added)))
+  end
+end
+M.refuseRenames = refuseRenames
 
 ------------------------------------------------------------ statements
 
@@ -172,10 +169,7 @@ function M.statements(prev, cur)
   for _, k in ipairs(json.keys(p)) do
     if c[k] == nil then deleted[#deleted + 1] = k end
   end
-  if #created > 0 and #deleted > 0 then
-    refuse("generate", ("tables %s were removed and %s added; drizzle-kit asks whether that is a rename, " ..
-      "which drizzle-c cannot ask yet: make the two changes in two migrations"):format(names(deleted), names(created)))
-  end
+  refuseRenames("generate", "tables", deleted, created)
 
   local altered = {}
   for _, k in ipairs(common) do
@@ -194,10 +188,7 @@ function M.statements(prev, cur)
     for _, col in ipairs(json.keys(a.columns)) do
       if b.columns[col] == nil then deletedCols[#deletedCols + 1] = col end
     end
-    if #addedCols > 0 and #deletedCols > 0 then
-      refuse(("table %q"):format(k), ("columns %s were removed and %s added; drizzle-kit asks whether that is a " ..
-        "rename, which drizzle-c cannot ask yet: make the two changes in two migrations"):format(names(deletedCols), names(addedCols)))
-    end
+    refuseRenames(("table %q"):format(k), "columns", deletedCols, addedCols)
     local addedSet = {}
     for _, col in ipairs(addedCols) do
       addedSet[col] = true
@@ -232,14 +223,18 @@ function M.statements(prev, cur)
 
   local st = {}
   local function push(s) st[#st + 1] = s end
+  -- a statement for each index in list `which` of every altered table, the
+  -- index as the `side` ("old" or "new") snapshot has it: drizzle-kit makes
+  -- them list by list, not table by table
+  local function pushIndexes(which, kind, side)
+    for _, t in ipairs(altered) do
+      for _, ix in ipairs(t[which]) do push({ type = kind, tableName = t.name, data = t[side].indexes[ix] }) end
+    end
+  end
   for _, k in ipairs(created) do push({ type = "sqlite_create_table", tableName = k, table = c[k] }) end
   for _, k in ipairs(deleted) do push({ type = "drop_table", tableName = k }) end
-  for _, t in ipairs(altered) do
-    for _, ix in ipairs(t.ixDeleted) do push({ type = "drop_index", tableName = t.name, data = t.old.indexes[ix] }) end
-  end
-  for _, t in ipairs(altered) do
-    for _, ix in ipairs(t.ixAltered) do push({ type = "drop_index", tableName = t.name, data = t.old.indexes[ix] }) end
-  end
+  pushIndexes("ixDeleted", "drop_index", "old")
+  pushIndexes("ixAltered", "drop_index", "old")
   for _, t in ipairs(altered) do
     for _, col in ipairs(t.addedCols) do
       local column = t.new.columns[col]
@@ -262,12 +257,8 @@ function M.statements(prev, cur)
       push({ type = "create_index", tableName = k, data = c[k].indexes[ix] })
     end
   end
-  for _, t in ipairs(altered) do
-    for _, ix in ipairs(t.ixAdded) do push({ type = "create_index", tableName = t.name, data = t.new.indexes[ix] }) end
-  end
-  for _, t in ipairs(altered) do
-    for _, ix in ipairs(t.ixAltered) do push({ type = "create_index", tableName = t.name, data = t.new.indexes[ix] }) end
-  end
+  pushIndexes("ixAdded", "create_index", "new")
+  pushIndexes("ixAltered", "create_index", "new")
   for _, t in ipairs(altered) do
     for _, col in ipairs(t.deletedCols) do
       push({ type = "alter_table_drop_column", tableName = t.name, columnName = col })
@@ -290,19 +281,12 @@ end
 
 ------------------------------------------------------------ SQL
 
--- `${column.default}` of a snapshot column
-local function defaultText(v)
-  if v == nil then return nil end
-  if type(v) == "number" then return json.number(v) end
-  if type(v) == "boolean" then return v and "true" or "false" end
-  return tostring(v)
-end
-
+-- A snapshot column as core.ddl_* reads it (SQLite; MySQL adds onUpdate).
 local function ddlColumn(col)
   local g = col.generated
   return {
     name = col.name, type = col.type, primaryKey = col.primaryKey == true, notNull = col.notNull == true,
-    autoincrement = col.autoincrement == true, default = defaultText(col.default),
+    autoincrement = col.autoincrement == true, default = json.text(col.default),
     generated = type(g) == "table" and { as = g.as, type = g.type } or nil,
   }
 end
@@ -342,6 +326,8 @@ function M.sql(dialect, s, internal)
   end
   error("drizzle.kit: no SQL for statement " .. tostring(s.type), 0)
 end
+
+M.ddlColumn = ddlColumn
 
 -- The SQL statements from prev to cur, each text once.
 function M.run(dialect, prev, cur)

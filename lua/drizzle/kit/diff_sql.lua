@@ -20,6 +20,7 @@
 local core = require("drizzle.core")
 local json = require("drizzle.kit.json")
 local snapshot = require("drizzle.kit.snapshot")
+local diff = require("drizzle.kit.diff")
 
 local type, pairs, ipairs, tostring, error = type, pairs, ipairs, tostring, error
 local concat = table.concat
@@ -30,36 +31,21 @@ local M = {}
 
 ------------------------------------------------------------ helpers
 
-local function str(v)
-  if v == nil then return "" end
-  if type(v) == "number" then return json.number(v) end
-  return tostring(v)
-end
+local text = json.text
 
--- `${v}` of a JS value, or nil when undefined
-local function text(v)
-  if v == nil then return nil end
-  if type(v) == "number" then return json.number(v) end
-  if type(v) == "boolean" then return v and "true" or "false" end
-  return tostring(v)
-end
+-- `${v ?? ""}`
+local function str(v) return text(v) or "" end
 
 -- JavaScript truthiness of a snapshot value
 local function truthy(v)
   return v ~= nil and v ~= false and v ~= 0 and v ~= "" and v ~= json.NULL
 end
 
-local function deepEq(a, b)
-  if a == b then return true end
-  if type(a) ~= "table" or type(b) ~= "table" then return false end
-  for k, v in pairs(a) do if not deepEq(v, b[k]) then return false end end
-  for k in pairs(b) do if a[k] == nil then return false end end
-  return true
-end
+local deepEq = json.equal
 
 local function list(v) return type(v) == "table" and v or {} end
 
-local function names(t) return '"' .. concat(t, '", "') .. '"' end
+local names, refuseRenames = diff.names, diff.refuseRenames
 
 -- added / deleted / common keys of two maps (drizzle-kit's order: new map's, then old map's)
 local function mapDiff(old, new)
@@ -110,11 +96,7 @@ function S.pk(k) return concat(list(k.columns), ",") .. ";" .. str(k.name) end
 function S.unique(u) return str(u.name) .. ";" .. concat(list(u.columns), ",") .. ";" .. str(u.nullsNotDistinct) end
 function S.check(c) return str(c.name) .. ";" .. str(c.value) end
 
-local function squashMap(m, f)
-  local out = json.obj()
-  for _, k in ipairs(keys(m or {})) do json.set(out, k, f(m[k])) end
-  return out
-end
+local squashMap = json.mapValues
 
 ------------------------------------------------------------ the SQL of one statement
 
@@ -135,12 +117,9 @@ local function pgColumnDesc(col)
 end
 
 local function myColumnDesc(col)
-  local g = col.generated
-  return {
-    name = col.name, type = col.type, primaryKey = col.primaryKey == true, notNull = col.notNull == true,
-    autoincrement = col.autoincrement == true, onUpdate = col.onUpdate == true, default = text(col.default),
-    generated = type(g) == "table" and { as = g.as, type = g.type } or nil,
-  }
+  local d = diff.ddlColumn(col)
+  d.onUpdate = col.onUpdate == true
+  return d
 end
 
 local SQL = {}
@@ -395,9 +374,7 @@ end
 local function viewStatements(pg, prev, cur, push)
   local pv, cv = prev.views or {}, cur.views or {}
   local addV, delV, comV = mapDiff(pv, cv)
-  if #addV > 0 and #delV > 0 then
-    fail("generate: views %s were removed and %s added; drizzle-kit asks whether that is a rename, which drizzle-c cannot ask yet: make the two changes in two migrations", names(delV), names(addV))
-  end
+  refuseRenames("generate", "views", delV, addV)
   for _, k in ipairs(addV) do
     if not cv[k].isExisting then push("createViews", createViewStatement(pg, cv[k])) end
   end
@@ -467,9 +444,7 @@ function M.statements(dialect, prev, cur)
     for _, k in ipairs(delS) do push("dropSchemas", { type = "drop_schema", name = k }) end
     local pe, ce = prev.enums or {}, cur.enums or {}
     local addE, delE, comE = mapDiff(pe, ce)
-    if #addE > 0 and #delE > 0 then
-      fail("generate: enums %s were removed and %s added; drizzle-kit asks whether that is a rename, which drizzle-c cannot ask yet: make the two changes in two migrations", names(delE), names(addE))
-    end
+    refuseRenames("generate", "enums", delE, addE)
     for _, k in ipairs(addE) do
       local e = ce[k]
       push("createEnums", { type = "create_type_enum", name = e.name, schema = e.schema, values = e.values })
@@ -487,9 +462,7 @@ function M.statements(dialect, prev, cur)
     for _, k in ipairs(delE) do push("dropEnums", { type = "drop_type_enum", name = pe[k].name, schema = pe[k].schema }) end
     local pq, cq = prev.sequences or {}, cur.sequences or {}
     local addQ, delQ, comQ = mapDiff(pq, cq)
-    if #addQ > 0 and #delQ > 0 then
-      fail("generate: sequences %s were removed and %s added; drizzle-kit asks whether that is a rename, which drizzle-c cannot ask yet: make the two changes in two migrations", names(delQ), names(addQ))
-    end
+    refuseRenames("generate", "sequences", delQ, addQ)
     for _, k in ipairs(addQ) do
       local q = cq[k]
       push("createSequences", { type = "create_sequence", name = q.name, schema = q.schema, values = q })
@@ -508,9 +481,7 @@ function M.statements(dialect, prev, cur)
   -- tables
   local pt, ct = prev.tables or {}, cur.tables or {}
   local addT, delT, comT = mapDiff(pt, ct)
-  if #addT > 0 and #delT > 0 then
-    fail("generate: tables %s were removed and %s added; drizzle-kit asks whether that is a rename, which drizzle-c cannot ask yet: make the two changes in two migrations", names(delT), names(addT))
-  end
+  refuseRenames("generate", "tables", delT, addT)
   local internal = cur.internal
   for _, k in ipairs(addT) do
     local t = ct[k]
@@ -538,9 +509,7 @@ function M.statements(dialect, prev, cur)
     local label = tableLabel(b)
     local ac, bc = a.columns or {}, b.columns or {}
     local addC, delC, comC = mapDiff(ac, bc)
-    if #addC > 0 and #delC > 0 then
-      fail("table %q: columns %s were removed and %s added; drizzle-kit asks whether that is a rename, which drizzle-c cannot ask yet: make the two changes in two migrations", label, names(delC), names(addC))
-    end
+    refuseRenames(("table %q"):format(label), "columns", delC, addC)
     -- column alterations (preparePgAlterColumns / prepareAlterColumnsMysql)
     for _, c in ipairs(comC) do
       local o, n = ac[c], bc[c]

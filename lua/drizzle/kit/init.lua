@@ -92,13 +92,21 @@ local function expandPath(path, out)
   end
 end
 
+-- The schema files a path or a list of paths names (nil when the schema
+-- argument is a table of exports); none found is an error.
+local function schemaPaths(schemaArg)
+  if not (type(schemaArg) == "string" or isPathList(schemaArg)) then return nil end
+  local paths = {}
+  if type(schemaArg) == "string" then expandPath(schemaArg, paths)
+  else for _, p in ipairs(schemaArg) do expandPath(p, paths) end end
+  if #paths == 0 then fail("no schema files found in %s", tostring(schemaArg)) end
+  return paths
+end
+
 -- The schema modules (export tables) named by the schema argument.
 local function modules(schemaArg, dialect)
-  if type(schemaArg) == "string" or isPathList(schemaArg) then
-    local paths = {}
-    if type(schemaArg) == "string" then expandPath(schemaArg, paths)
-    else for _, p in ipairs(schemaArg) do expandPath(p, paths) end end
-    if #paths == 0 then fail("no schema files found in %s", tostring(schemaArg)) end
+  local paths = schemaPaths(schemaArg)
+  if paths then
     local out = {}
     for i, p in ipairs(paths) do out[i] = loadFile(p, dialect) end
     return out
@@ -118,11 +126,8 @@ end
 
 -- The tables to serialize, in drizzle-kit's order.
 function M.tables(schemaArg, dialect)
-  if type(schemaArg) == "string" or isPathList(schemaArg) then
-    local paths = {}
-    if type(schemaArg) == "string" then expandPath(schemaArg, paths)
-    else for _, p in ipairs(schemaArg) do expandPath(p, paths) end end
-    if #paths == 0 then fail("no schema files found in %s", tostring(schemaArg)) end
+  local paths = schemaPaths(schemaArg)
+  if paths then
     local tables = {}
     for _, p in ipairs(paths) do
       for _, t in ipairs(snapshot.collectTables(loadFile(p, dialect), dialect)) do tables[#tables + 1] = t end

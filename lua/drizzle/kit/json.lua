@@ -81,6 +81,22 @@ function M.values(o)
   return out
 end
 
+-- An object with o's keys in o's order, each value f(value); nil o: {}.
+function M.mapValues(o, f)
+  local out = M.obj()
+  for _, k in ipairs(M.keys(o or {})) do M.set(out, k, f(o[k])) end
+  return out
+end
+
+-- Whether two JSON values are equal, key order aside.
+function M.equal(a, b)
+  if a == b then return true end
+  if type(a) ~= "table" or type(b) ~= "table" then return false end
+  for k, v in pairs(a) do if not M.equal(v, b[k]) then return false end end
+  for k in pairs(b) do if a[k] == nil then return false end end
+  return true
+end
+
 ------------------------------------------------------------------ numbers
 
 -- A number as JavaScript's String(n) writes it (shortest round trip).
@@ -113,6 +129,15 @@ function M.number(v)
       "e" .. (ex >= 0 and "+" or "-") .. tostring(ex >= 0 and ex or -ex)
   end
   return sign .. out
+end
+
+-- `${v}` of a JSON value, as a JavaScript template writes it; nil when v
+-- is undefined (nil).
+function M.text(v)
+  if v == nil then return nil end
+  if type(v) == "number" then return M.number(v) end
+  if type(v) == "boolean" then return v and "true" or "false" end
+  return tostring(v)
 end
 
 ------------------------------------------------------------------ strings

@@ -17,11 +17,11 @@ local type, pairs, ipairs, tostring, tonumber, getmetatable, rawget, next =
   type, pairs, ipairs, tostring, tonumber, getmetatable, rawget, next
 local concat, sort = table.concat, table.sort
 local obj, set, kindOf, K = json.obj, json.set, ast.kindOf, ast.K
-local fail, columnName, columnOf, extrasOf, replaceFirst, sqlToStr, render =
+local fail, columnName, columnOf, extrasOf, extrasOfKind, sqlToStr, render =
   snapshot.fail, snapshot.columnName, snapshot.columnOf, snapshot.extrasOf,
-  snapshot.replaceFirst, snapshot.sqlToStr, snapshot.render
-local uniqueOf, compositeKeyOf, foreignKeysOf, checksOf =
-  snapshot.uniqueOf, snapshot.compositeKeyOf, snapshot.foreignKeysOf, snapshot.checksOf
+  snapshot.extrasOfKind, snapshot.sqlToStr, snapshot.render
+local uniqueOf, compositeKeyOf, foreignKeysObj, checksOf, indexColumnsOf =
+  snapshot.uniqueOf, snapshot.compositeKeyOf, snapshot.foreignKeysObj, snapshot.checksOf, snapshot.indexColumnsOf
 
 local M = {}
 
@@ -30,15 +30,8 @@ local M = {}
 -- prepareFromExports: the module's entries by sorted key, split by kind.
 function M.collect(exports, dialect)
   local want = snapshot.TABLE_DIALECT[dialect]
-  local keys = {}
-  for k in pairs(exports) do keys[#keys + 1] = k end
-  sort(keys, function(a, b)
-    local ta, tb = type(a), type(b)
-    if ta ~= tb then return ta < tb end
-    return a < b
-  end)
   local out = { tables = {}, enums = {}, schemas = {}, sequences = {}, views = {} }
-  for _, k in ipairs(keys) do
+  for _, k in ipairs(snapshot.sortedKeys(exports)) do
     local v = exports[k]
     local info = schema.info(v)
     if info then
@@ -90,27 +83,32 @@ end
 
 local function isoDate(seconds) return snapshot.isoDate(seconds) end
 
--- ForeignKey.getName() with drizzle-kit's casing replacement.
-local function fkName(fk, tableName, casing)
-  local tableTo = rawget(fk.foreignColumns[1].table, 1)
-  local from, to, origFrom, origTo = {}, {}, {}, {}
-  for i, c in ipairs(fk.columns) do from[i] = columnName(c, casing); origFrom[i] = c.name end
-  for i, c in ipairs(fk.foreignColumns) do to[i] = columnName(c, casing); origTo[i] = c.name end
-  local name = fk.name
-  if name == nil then
-    local chunks = { tableName }
-    for _, n in ipairs(origFrom) do chunks[#chunks + 1] = n end
-    chunks[#chunks + 1] = tableTo.name
-    for _, n in ipairs(origTo) do chunks[#chunks + 1] = n end
-    name = concat(chunks, "_") .. "_fk"
+-- The primaryKey() extras into compositePrimaryKeys, alike for pg and
+-- MySQL; MySQL also makes their columns not null (pass its columns).
+local function compositeKeysInto(keys, extras, tableName, casing, notNullColumns)
+  for _, ex in ipairs(extrasOfKind(extras, "primaryKey")) do
+    local name, names = compositeKeyOf(ex, tableName, casing)
+    set(keys, name, obj("name", name, "columns", names))
+    if notNullColumns then
+      for _, n in ipairs(names) do if notNullColumns[n] then notNullColumns[n].notNull = true end end
+    end
   end
-  if casing ~= nil then
-    for i = 1, #origFrom do name = replaceFirst(name, origFrom[i], from[i]) end
-    for i = 1, #origTo do name = replaceFirst(name, origTo[i], to[i]) end
-  end
-  return name, tableTo, from, to
 end
 
+-- The unique() extras into uniqueConstraints, alike for pg and MySQL but
+-- for MySQL's default names (of the cased columns) and pg's nullsNotDistinct.
+local function uniqueConstraintsInto(out, extras, tableName, casing, isMysql)
+  for _, ex in ipairs(extrasOfKind(extras, "unique")) do
+    local name, cols = uniqueOf(ex, tableName, casing, isMysql)
+    if out[name] then
+      fail("We've found duplicated unique constraint names in %s table. The unique constraint %s on the %s columns is confilcting with a unique constraint name already defined for %s columns",
+        tableName, name, concat(cols, ","), concat(out[name].columns, ","))
+    end
+    local nullsNotDistinct
+    if not isMysql then nullsNotDistinct = field(ex, "nullsNotDistinct") == true end
+    set(out, name, obj("name", name, "nullsNotDistinct", nullsNotDistinct, "columns", cols))
+  end
+end
 
 ------------------------------------------------------------ pg
 
@@ -201,15 +199,12 @@ local function pgIdentity(col, tableName, name, tableSchema)
     "minValue", minValue, "maxValue", maxValue, "cache", cache, "cycle", o.cycle or false)
 end
 
--- The storage parameters of an index's with(), in the order LUA_API.md §5
--- fixes (PostgreSQL's documented order, then pgvector's), others sorted.
-local WITH_ORDER = { "fillfactor", "deduplicate_items", "buffering", "fastupdate", "gin_pending_list_limit",
-                     "pages_per_range", "autosummarize", "lists", "m", "ef_construction" }
-local function withOf(w)
-  local o = obj()
-  if type(w) ~= "table" then return o end
-  local known, rest = {}, {}
-  for _, k in ipairs(WITH_ORDER) do
+-- The entries of a with() table as an object: the keys of `order` first, in
+-- that order, then the others sorted (a Lua table forgets the order its keys
+-- were written in; indexes and views each fix their own).
+local function orderedWith(w, order)
+  local o, known, rest = obj(), {}, {}
+  for _, k in ipairs(order) do
     known[k] = true
     if w[k] ~= nil then set(o, k, w[k]) end
   end
@@ -219,23 +214,42 @@ local function withOf(w)
   return o
 end
 
+-- The storage parameters of an index's with(), in the order LUA_API.md §5
+-- fixes (PostgreSQL's documented order, then pgvector's), others sorted.
+local WITH_ORDER = { "fillfactor", "deduplicate_items", "buffering", "fastupdate", "gin_pending_list_limit",
+                     "pages_per_range", "autosummarize", "lists", "m", "ef_construction" }
+
+local function withOf(w)
+  if type(w) ~= "table" then return obj() end
+  return orderedWith(w, WITH_ORDER)
+end
+
+-- A pg column of a table or a view as pgSerializer writes both, but for
+-- its default, which the caller sets last (a table checks its unique name
+-- first); also returns the column's SQL type. owner and ownerSchema name
+-- an identity's default sequence.
+local function pgColumn(col, name, primary, owner, ownerSchema, casing)
+  local sqlType = pgSqlType(col)
+  local base = baseOf(col)
+  local typeSchema = base.columnType == "PgEnumColumn" and base.enum and (base.enum.schema or "public") or nil
+  local c = obj("name", name, "type", sqlType, "typeSchema", typeSchema,
+    "primaryKey", primary and true or false, "notNull", col.isNotNull == true)
+  if col.generated and not col.identity then
+    set(c, "generated", obj("as", generatedAs(col, "pg", casing), "type", "stored"))
+  end
+  if col.identity then set(c, "identity", pgIdentity(col, owner, name, ownerSchema)) end
+  return c, sqlType
+end
+
 local function pgTable(tbl, casing, indexesInSchema)
   local info = schema.info(tbl)
   local tableName, tableSchema = info.name, info.schema
-  local columns, indexes, foreignKeys = obj(), obj(), obj()
+  local columns, indexes = obj(), obj()
   local compositePrimaryKeys, uniqueConstraints = obj(), obj()
 
   for _, col in ipairs(info.list) do
     local name = columnName(col, casing)
-    local sqlType = pgSqlType(col)
-    local base = baseOf(col)
-    local typeSchema = base.columnType == "PgEnumColumn" and base.enum and (base.enum.schema or "public") or nil
-    local c = obj("name", name, "type", sqlType, "typeSchema", typeSchema,
-      "primaryKey", col.primary and true or false, "notNull", col.isNotNull == true)
-    if col.generated and not col.identity then
-      set(c, "generated", obj("as", generatedAs(col, "pg", casing), "type", "stored"))
-    end
-    if col.identity then set(c, "identity", pgIdentity(col, tableName, name, tableSchema)) end
+    local c, sqlType = pgColumn(col, name, col.primary, tableName, tableSchema, casing)
     if col.isUnique then
       local uname = col.uniqueName or (tableName .. "_" .. col.name .. "_unique")
       if uniqueConstraints[uname] then
@@ -250,73 +264,47 @@ local function pgTable(tbl, casing, indexesInSchema)
   end
 
   local extras = extrasOf(info, tbl)
+  compositeKeysInto(compositePrimaryKeys, extras, tableName, casing)
+  uniqueConstraintsInto(uniqueConstraints, extras, tableName, casing, false)
+  local foreignKeys = foreignKeysObj(info, extras, tableName, casing, true)
 
-  for _, ex in ipairs(extras) do
-    if type(ex) == "table" and ex.kind == "primaryKey" then
-      local name, names = compositeKeyOf(ex, tableName, casing)
-      set(compositePrimaryKeys, name, obj("name", name, "columns", names))
-    end
-  end
-
-  for _, ex in ipairs(extras) do
-    if type(ex) == "table" and ex.kind == "unique" then
-      local name, cols = uniqueOf(ex, tableName, casing)
-      if uniqueConstraints[name] then
-        fail("We've found duplicated unique constraint names in %s table. The unique constraint %s on the %s columns is confilcting with a unique constraint name already defined for %s columns",
-          tableName, name, concat(cols, ","), concat(uniqueConstraints[name].columns, ","))
-      end
-      set(uniqueConstraints, name, obj("name", name, "nullsNotDistinct", field(ex, "nullsNotDistinct") == true,
-        "columns", cols))
-    end
-  end
-
-  for _, fk in ipairs(foreignKeysOf(info, extras, tableName)) do
-    if #fk.foreignColumns == 0 then fail("table %q: a foreign key needs foreign columns", tableName) end
-    local name, to, from, toCols = fkName(fk, tableName, casing)
-    set(foreignKeys, name, obj("name", name, "tableFrom", tableName, "tableTo", to.name, "schemaTo", to.schema,
-      "columnsFrom", from, "columnsTo", toCols,
-      "onDelete", fk.onDelete or "no action", "onUpdate", fk.onUpdate or "no action"))
-  end
-
-  for _, ex in ipairs(extras) do
-    if type(ex) == "table" and ex.kind == "index" then
-      local cols, names = {}, {}
-      for i, c in ipairs(ex.columns or {}) do
-        if kindOf(c) == K.SQL then
-          if type(ex.name) ~= "string" then
-            fail("Please specify an index name in %s table that has \"%s\" expression. We can generate index names for indexes on columns only; for expressions in indexes, you need to specify the name yourself.",
-              tableName, render("pg", c, { casing = casing }))
-          end
-          cols[i] = obj("expression", render("pg", c, { casing = casing, bareColumns = true }),
-            "asc", true, "isExpression", true, "nulls", "last")
-        else
-          local col = columnOf(c)
-          if not col then fail("index of table %q: column %d is neither a column nor sql", tableName, i) end
-          local cfg = getmetatable(c) == schema.IndexColumnMT and c or {}
-          local cname = columnName(col, casing)
-          if col.columnType == "PgVector" and cfg.opclass == nil then
-            fail("You are specifying an index on the %s column inside the %s table with the vector type without specifying an operator class. Vector extension doesn't have a default operator class, so you need to specify one of the available options.",
-              cname, tableName)
-          end
-          names[#names + 1] = cname
-          cols[i] = obj("expression", cname, "isExpression", false, "asc", cfg.order ~= "desc",
-            "nulls", cfg.nulls or "last", "opclass", cfg.opclass)
+  for _, ex in ipairs(extrasOfKind(extras, "index")) do
+    local cols, names = {}, {}
+    for i, c in ipairs(ex.columns or {}) do
+      if kindOf(c) == K.SQL then
+        if type(ex.name) ~= "string" then
+          fail("Please specify an index name in %s table that has \"%s\" expression. We can generate index names for indexes on columns only; for expressions in indexes, you need to specify the name yourself.",
+            tableName, render("pg", c, { casing = casing }))
         end
+        cols[i] = obj("expression", render("pg", c, { casing = casing, bareColumns = true }),
+          "asc", true, "isExpression", true, "nulls", "last")
+      else
+        local col = columnOf(c)
+        if not col then fail("index of table %q: column %d is neither a column nor sql", tableName, i) end
+        local cfg = getmetatable(c) == schema.IndexColumnMT and c or {}
+        local cname = columnName(col, casing)
+        if col.columnType == "PgVector" and cfg.opclass == nil then
+          fail("You are specifying an index on the %s column inside the %s table with the vector type without specifying an operator class. Vector extension doesn't have a default operator class, so you need to specify one of the available options.",
+            cname, tableName)
+        end
+        names[#names + 1] = cname
+        cols[i] = obj("expression", cname, "isExpression", false, "asc", cfg.order ~= "desc",
+          "nulls", cfg.nulls or "last", "opclass", cfg.opclass)
       end
-      local name = ex.name or (tableName .. "_" .. concat(names, "_") .. "_index")
-      local key = tableSchema or "public"
-      indexesInSchema[key] = indexesInSchema[key] or {}
-      if indexesInSchema[key][name] then
-        fail("We've found duplicated index name across %s schema. Please rename your index in either the %s table or the table with the duplicated index name",
-          key, tableName)
-      end
-      indexesInSchema[key][name] = true
-      local where
-      if kindOf(ex.where_) == K.SQL then where = render("pg", ex.where_, { casing = casing }) end
-      set(indexes, name, obj("name", name, "columns", cols, "isUnique", ex.unique and true or false,
-        "where", where, "concurrently", field(ex, "concurrently") == true,
-        "method", ex.method or "btree", "with", withOf(ex.with_)))
     end
+    local name = ex.name or (tableName .. "_" .. concat(names, "_") .. "_index")
+    local key = tableSchema or "public"
+    indexesInSchema[key] = indexesInSchema[key] or {}
+    if indexesInSchema[key][name] then
+      fail("We've found duplicated index name across %s schema. Please rename your index in either the %s table or the table with the duplicated index name",
+        key, tableName)
+    end
+    indexesInSchema[key][name] = true
+    local where
+    if kindOf(ex.where_) == K.SQL then where = render("pg", ex.where_, { casing = casing }) end
+    set(indexes, name, obj("name", name, "columns", cols, "isUnique", ex.unique and true or false,
+      "where", where, "concurrently", field(ex, "concurrently") == true,
+      "method", ex.method or "btree", "with", withOf(ex.with_)))
   end
 
   return obj("name", tableName, "schema", tableSchema or "", "columns", columns, "indexes", indexes,
@@ -367,15 +355,7 @@ local VIEW_WITH_ORDER = {
 }
 local function viewWithOf(w)
   if type(w) ~= "table" then return nil end
-  local o, known, rest = obj(), {}, {}
-  for _, k in ipairs(VIEW_WITH_ORDER) do
-    known[k] = true
-    if w[k] ~= nil then set(o, k, w[k]) end
-  end
-  for k in pairs(w) do if not known[k] then rest[#rest + 1] = tostring(k) end end
-  sort(rest)
-  for _, k in ipairs(rest) do set(o, k, w[k]) end
-  return o
+  return orderedWith(w, VIEW_WITH_ORDER)
 end
 
 local function viewColumns(info)
@@ -394,17 +374,8 @@ local function pgView(v, casing)
   local cfg = info.existing and {} or (info.viewConfig or {})
   local columns = obj()
   for _, col in ipairs(viewColumns(info)) do
-    local src = col.viewSource or col
     local name = col.name
-    local sqlType = pgSqlType(col)
-    local base = baseOf(col)
-    local typeSchema = base.columnType == "PgEnumColumn" and base.enum and (base.enum.schema or "public") or nil
-    local c = obj("name", name, "type", sqlType, "typeSchema", typeSchema,
-      "primaryKey", src.primary and true or false, "notNull", col.isNotNull == true)
-    if col.generated and not col.identity then
-      set(c, "generated", obj("as", generatedAs(col, "pg", casing), "type", "stored"))
-    end
-    if col.identity then set(c, "identity", pgIdentity(col, viewName, name, info.schema)) end
+    local c, sqlType = pgColumn(col, name, (col.viewSource or col).primary, viewName, info.schema, casing)
     set(c, "default", pgDefault(col, sqlType))
     set(columns, name, c)
   end
@@ -501,7 +472,7 @@ end
 local function mysqlTable(tbl, casing, internal)
   local info = schema.info(tbl)
   local tableName = info.name
-  local columns, indexes, foreignKeys = obj(), obj(), obj()
+  local columns, indexes = obj(), obj()
   local compositePrimaryKeys, uniqueConstraints = obj(), obj()
 
   for _, col in ipairs(info.list) do
@@ -529,63 +500,25 @@ local function mysqlTable(tbl, casing, internal)
   end
 
   local extras = extrasOf(info, tbl)
+  compositeKeysInto(compositePrimaryKeys, extras, tableName, casing, columns)
+  uniqueConstraintsInto(uniqueConstraints, extras, tableName, casing, true)
+  local foreignKeys = foreignKeysObj(info, extras, tableName, casing)
 
-  for _, ex in ipairs(extras) do
-    if type(ex) == "table" and ex.kind == "primaryKey" then
-      local name, names = compositeKeyOf(ex, tableName, casing)
-      set(compositePrimaryKeys, name, obj("name", name, "columns", names))
-      for _, n in ipairs(names) do if columns[n] then columns[n].notNull = true end end
-    end
-  end
-
-  for _, ex in ipairs(extras) do
-    if type(ex) == "table" and ex.kind == "unique" then
-      local name, cols = uniqueOf(ex, tableName, casing, true)
+  for _, ex in ipairs(extrasOfKind(extras, "index")) do
+    local name = ex.name
+    if type(name) ~= "string" then fail("table %q: an index needs a name", tableName) end
+    local cols = indexColumnsOf(ex, name, tableName, "mysql", casing, internal, false)
+    if ex.unique then
       if uniqueConstraints[name] then
-        fail("We've found duplicated unique constraint names in %s table. The unique constraint %s on the %s columns is confilcting with a unique constraint name already defined for %s columns",
+        fail("We've found duplicated unique constraint names in %s table. The unique index %s on the %s columns is confilcting with a unique constraint name already defined for %s columns",
           tableName, name, concat(cols, ","), concat(uniqueConstraints[name].columns, ","))
       end
-      set(uniqueConstraints, name, obj("name", name, "columns", cols))
+    elseif foreignKeys[name] then
+      fail("In MySQL, when creating a foreign key, an index is automatically generated with the same name as the foreign key constraint. We have encountered a collision between the index name on columns %s and the foreign key on columns %s. Please change either the index name or the foreign key name.",
+        concat(cols, ","), concat(foreignKeys[name].columnsFrom, ","))
     end
-  end
-
-  for _, fk in ipairs(foreignKeysOf(info, extras, tableName)) do
-    if #fk.foreignColumns == 0 then fail("table %q: a foreign key needs foreign columns", tableName) end
-    local name, to, from, toCols = fkName(fk, tableName, casing)
-    set(foreignKeys, name, obj("name", name, "tableFrom", tableName, "tableTo", to.name,
-      "columnsFrom", from, "columnsTo", toCols,
-      "onDelete", fk.onDelete or "no action", "onUpdate", fk.onUpdate or "no action"))
-  end
-
-  for _, ex in ipairs(extras) do
-    if type(ex) == "table" and ex.kind == "index" then
-      local name = ex.name
-      if type(name) ~= "string" then fail("table %q: an index needs a name", tableName) end
-      local cols = {}
-      for i, c in ipairs(ex.columns or {}) do
-        if kindOf(c) == K.SQL then
-          local sql = render("mysql", c, { casing = casing, bareColumns = true })
-          if internal.indexes[name] == nil then set(internal.indexes, name, obj("columns", obj())) end
-          set(internal.indexes[name].columns, sql, obj("isExpression", true))
-          cols[i] = sql
-        else
-          local col = columnOf(c)
-          if not col then fail("index %q of table %q: column %d is neither a column nor sql", name, tableName, i) end
-          cols[i] = columnName(col, casing)
-        end
-      end
-      if ex.unique then
-        if uniqueConstraints[name] then
-          fail("We've found duplicated unique constraint names in %s table. The unique index %s on the %s columns is confilcting with a unique constraint name already defined for %s columns",
-            tableName, name, concat(cols, ","), concat(uniqueConstraints[name].columns, ","))
-        end
-      elseif foreignKeys[name] then
-        fail("In MySQL, when creating a foreign key, an index is automatically generated with the same name as the foreign key constraint. We have encountered a collision between the index name on columns %s and the foreign key on columns %s. Please change either the index name or the foreign key name.",
-          concat(cols, ","), concat(foreignKeys[name].columnsFrom, ","))
-      end
-      set(indexes, name, obj("name", name, "columns", cols, "isUnique", ex.unique and true or false,
-        "using", ex.method, "algorithm", ex.algorithm_, "lock", ex.lock_))
-    end
+    set(indexes, name, obj("name", name, "columns", cols, "isUnique", ex.unique and true or false,
+      "using", ex.method, "algorithm", ex.algorithm_, "lock", ex.lock_))
   end
 
   return obj("name", tableName, "columns", columns, "indexes", indexes, "foreignKeys", foreignKeys,

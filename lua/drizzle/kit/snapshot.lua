@@ -49,10 +49,6 @@ local function columnOf(v)
   return nil
 end
 
-local function tableNameOf(col)
-  return rawget(col.table, 1).name
-end
-
 local function render(dialect, node, opts)
   local sql = core.renderSQL(dialect, node, opts)
   return sql
@@ -146,6 +142,15 @@ local function extrasOf(info, tbl)
   return list
 end
 
+-- The extras of one kind ("index", "unique", ...), in the order written.
+local function extrasOfKind(extras, kind)
+  local out = {}
+  for _, ex in ipairs(extras) do
+    if type(ex) == "table" and ex.kind == kind then out[#out + 1] = ex end
+  end
+  return out
+end
+
 local function refList(v, what, tname)
   if type(v) ~= "table" then fail("table %q: %s must be a list of columns", tname, what) end
   local out = {}
@@ -200,45 +205,104 @@ local function foreignKeysOf(info, extras, tableName)
                         onDelete = ref.actions.onDelete, onUpdate = ref.actions.onUpdate }
     end
   end
-  for _, ex in ipairs(extras) do
-    if type(ex) == "table" and ex.kind == "foreignKey" then
-      fks[#fks + 1] = { name = ex.name, columns = refList(ex.columns, "foreignKey columns", tableName),
-                        foreignColumns = refList(ex.foreignColumns, "foreignKey foreignColumns", tableName),
-                        onDelete = type(rawget(ex, "onDelete")) == "string" and ex.onDelete or nil,
-                        onUpdate = type(rawget(ex, "onUpdate")) == "string" and ex.onUpdate or nil }
-    end
+  for _, ex in ipairs(extrasOfKind(extras, "foreignKey")) do
+    fks[#fks + 1] = { name = ex.name, columns = refList(ex.columns, "foreignKey columns", tableName),
+                      foreignColumns = refList(ex.foreignColumns, "foreignKey foreignColumns", tableName),
+                      onDelete = type(rawget(ex, "onDelete")) == "string" and ex.onDelete or nil,
+                      onUpdate = type(rawget(ex, "onUpdate")) == "string" and ex.onUpdate or nil }
   end
   return fks
+end
+
+-- ForeignKey.getName() with drizzle-kit's casing replacement; also the
+-- referenced table's info and the cased columns on both sides.
+local function fkName(fk, tableName, casing)
+  local tableTo = rawget(fk.foreignColumns[1].table, 1)
+  local from, to, origFrom, origTo = {}, {}, {}, {}
+  for i, c in ipairs(fk.columns) do from[i] = columnName(c, casing); origFrom[i] = c.name end
+  for i, c in ipairs(fk.foreignColumns) do to[i] = columnName(c, casing); origTo[i] = c.name end
+  local name = fk.name
+  if name == nil then
+    local chunks = { tableName }
+    for _, n in ipairs(origFrom) do chunks[#chunks + 1] = n end
+    chunks[#chunks + 1] = tableTo.name
+    for _, n in ipairs(origTo) do chunks[#chunks + 1] = n end
+    name = concat(chunks, "_") .. "_fk"
+  end
+  if casing ~= nil then
+    for i = 1, #origFrom do name = replaceFirst(name, origFrom[i], from[i]) end
+    for i = 1, #origTo do name = replaceFirst(name, origTo[i], to[i]) end
+  end
+  return name, tableTo, from, to
+end
+
+-- The snapshot's foreignKeys object of a table, the same for every dialect
+-- but for pg's schemaTo (withSchemaTo).
+local function foreignKeysObj(info, extras, tableName, casing, withSchemaTo)
+  local out = obj()
+  for _, fk in ipairs(foreignKeysOf(info, extras, tableName)) do
+    if #fk.foreignColumns == 0 then fail("table %q: a foreign key needs foreign columns", tableName) end
+    local name, to, from, toCols = fkName(fk, tableName, casing)
+    set(out, name, obj("name", name, "tableFrom", tableName, "tableTo", to.name,
+      "schemaTo", withSchemaTo and to.schema or nil, "columnsFrom", from, "columnsTo", toCols,
+      "onDelete", fk.onDelete or "no action", "onUpdate", fk.onUpdate or "no action"))
+  end
+  return out
 end
 
 -- The check() extras of a table as the snapshot's checkConstraints.
 local function checksOf(extras, dialect, casing, tableName)
   local out = obj()
-  for _, ex in ipairs(extras) do
-    if type(ex) == "table" and ex.kind == "check" then
-      local name = ex.name
-      if type(name) ~= "string" then fail("table %q: a check needs a name", tableName) end
-      if out[name] then
-        fail("We've found duplicated check constraint name in %s. Please rename your check constraint in the %s table",
-          tableName, tableName)
-      end
-      if kindOf(ex.value) ~= K.SQL then fail("check %q of table %q: sql expected", name, tableName) end
-      set(out, name, obj("name", name, "value", render(dialect, ex.value, { casing = casing })))
+  for _, ex in ipairs(extrasOfKind(extras, "check")) do
+    local name = ex.name
+    if type(name) ~= "string" then fail("table %q: a check needs a name", tableName) end
+    if out[name] then
+      fail("We've found duplicated check constraint name in %s. Please rename your check constraint in the %s table",
+        tableName, tableName)
     end
+    if kindOf(ex.value) ~= K.SQL then fail("check %q of table %q: sql expected", name, tableName) end
+    set(out, name, obj("name", name, "value", render(dialect, ex.value, { casing = casing })))
   end
   return out
 end
 
-M.columnOf, M.extrasOf, M.refList, M.replaceFirst, M.sqlToStr, M.render =
-  columnOf, extrasOf, refList, replaceFirst, sqlToStr, render
-M.uniqueOf, M.compositeKeyOf, M.foreignKeysOf, M.checksOf = uniqueOf, compositeKeyOf, foreignKeysOf, checksOf
+-- An index's columns as SQLite and MySQL snapshots hold them: cased names,
+-- and expressions rendered with bare columns and noted in
+-- internal.indexes[name].columns[sql].isExpression. SQLite's snapshot format
+-- cannot hold a column name with ',' (rejectCommas).
+local function indexColumnsOf(ex, name, tableName, dialect, casing, internal, rejectCommas)
+  local cols = {}
+  for i, c in ipairs(ex.columns or {}) do
+    if kindOf(c) == K.SQL then
+      local sql = render(dialect, c, { casing = casing, bareColumns = true })
+      if internal.indexes[name] == nil then set(internal.indexes, name, obj("columns", obj())) end
+      set(internal.indexes[name].columns, sql, obj("isExpression", true))
+      cols[i] = sql
+    else
+      local col = columnOf(c)
+      if not col then fail("index %q of table %q: column %d is neither a column nor sql", name, tableName, i) end
+      cols[i] = columnName(col, casing)
+      -- drizzle-kit joins index columns with ',' in its snapshot and splits them again
+      if rejectCommas and cols[i]:find(",", 1, true) then
+        fail("generate: index column %q of index %q contains ',', which drizzle-kit's snapshot format cannot hold (it splits on ';' and ',')",
+          cols[i], name)
+      end
+    end
+  end
+  return cols
+end
+
+M.columnOf, M.extrasOf, M.extrasOfKind, M.refList, M.replaceFirst, M.sqlToStr, M.render =
+  columnOf, extrasOf, extrasOfKind, refList, replaceFirst, sqlToStr, render
+M.uniqueOf, M.compositeKeyOf, M.foreignKeysObj, M.checksOf, M.indexColumnsOf =
+  uniqueOf, compositeKeyOf, foreignKeysObj, checksOf, indexColumnsOf
 
 -- One table as the snapshot's table object; `internal` gets the index
 -- expressions (internal.indexes[name].columns[sql].isExpression).
 function M.table(tbl, dialect, casing, internal)
   local info = schema.info(tbl)
   local tableName = info.name
-  local columns, indexes, foreignKeys = obj(), obj(), obj()
+  local columns, indexes = obj(), obj()
   local compositePrimaryKeys, uniqueConstraints = obj(), obj()
 
   for _, col in ipairs(info.list) do
@@ -264,87 +328,36 @@ function M.table(tbl, dialect, casing, internal)
 
   local extras = extrasOf(info, tbl)
 
-  local fks = foreignKeysOf(info, extras, tableName)
-  for _, fk in ipairs(fks) do
-    if #fk.foreignColumns == 0 then fail("table %q: a foreign key needs foreign columns", tableName) end
-    local tableTo = tableNameOf(fk.foreignColumns[1])
-    local from, to, origFrom, origTo = {}, {}, {}, {}
-    for i, c in ipairs(fk.columns) do from[i] = columnName(c, casing); origFrom[i] = c.name end
-    for i, c in ipairs(fk.foreignColumns) do to[i] = columnName(c, casing); origTo[i] = c.name end
-    local name = fk.name
-    if name == nil then
-      local chunks = { tableName }
-      for _, n in ipairs(origFrom) do chunks[#chunks + 1] = n end
-      chunks[#chunks + 1] = tableTo
-      for _, n in ipairs(origTo) do chunks[#chunks + 1] = n end
-      name = concat(chunks, "_") .. "_fk"
-    end
-    if casing ~= nil then
-      for i = 1, #origFrom do name = replaceFirst(name, origFrom[i], from[i]) end
-      for i = 1, #origTo do name = replaceFirst(name, origTo[i], to[i]) end
-    end
-    set(foreignKeys, name, obj("name", name, "tableFrom", tableName, "tableTo", tableTo,
-      "columnsFrom", from, "columnsTo", to,
-      "onDelete", fk.onDelete or "no action", "onUpdate", fk.onUpdate or "no action"))
-  end
+  local foreignKeys = foreignKeysObj(info, extras, tableName, casing)
 
   -- indexes
-  for _, ex in ipairs(extras) do
-    if type(ex) == "table" and ex.kind == "index" then
-      local name = ex.name
-      if type(name) ~= "string" then fail("table %q: an index needs a name", tableName) end
-      local cols = {}
-      for i, c in ipairs(ex.columns or {}) do
-        if kindOf(c) == K.SQL then
-          local sql = render(dialect, c, { casing = casing, bareColumns = true })
-          if internal.indexes[name] == nil then set(internal.indexes, name, obj("columns", obj())) end
-          set(internal.indexes[name].columns, sql, obj("isExpression", true))
-          cols[i] = sql
-        else
-          local col = columnOf(c)
-          if not col then fail("index %q of table %q: column %d is neither a column nor sql", name, tableName, i) end
-          cols[i] = columnName(col, casing)
-          -- drizzle-kit joins index columns with ',' in its snapshot and splits them again
-          if cols[i]:find(",", 1, true) then
-            fail("generate: index column %q of index %q contains ',', which drizzle-kit's snapshot format cannot hold (it splits on ';' and ',')",
-              cols[i], name)
-          end
-        end
-      end
-      local where
-      if kindOf(ex.where_) == K.SQL then where = render(dialect, ex.where_, { casing = casing }) end
-      set(indexes, name, obj("name", name, "columns", cols, "isUnique", ex.unique and true or false, "where", where))
-    end
+  for _, ex in ipairs(extrasOfKind(extras, "index")) do
+    local name = ex.name
+    if type(name) ~= "string" then fail("table %q: an index needs a name", tableName) end
+    local cols = indexColumnsOf(ex, name, tableName, dialect, casing, internal, true)
+    local where
+    if kindOf(ex.where_) == K.SQL then where = render(dialect, ex.where_, { casing = casing }) end
+    set(indexes, name, obj("name", name, "columns", cols, "isUnique", ex.unique and true or false, "where", where))
   end
 
   -- unique constraints become unique indexes in SQLite
-  for _, ex in ipairs(extras) do
-    if type(ex) == "table" and ex.kind == "unique" then
-      local name, cols = uniqueOf(ex, tableName, casing)
-      if indexes[name] then
-        fail("We've found duplicated unique constraint names in %s table. The unique constraint %s on the %s columns is conflicting with a unique constraint name already defined for %s columns",
-          tableName, name, concat(cols, ","), concat(indexes[name].columns, ","))
-      end
-      set(indexes, name, obj("name", name, "columns", cols, "isUnique", true))
+  for _, ex in ipairs(extrasOfKind(extras, "unique")) do
+    local name, cols = uniqueOf(ex, tableName, casing)
+    if indexes[name] then
+      fail("We've found duplicated unique constraint names in %s table. The unique constraint %s on the %s columns is conflicting with a unique constraint name already defined for %s columns",
+        tableName, name, concat(cols, ","), concat(indexes[name].columns, ","))
     end
+    set(indexes, name, obj("name", name, "columns", cols, "isUnique", true))
   end
 
   -- primary keys: one column marks the column, more make a composite key
-  for _, ex in ipairs(extras) do
-    if type(ex) == "table" and ex.kind == "primaryKey" then
-      local cols = refList(ex.columns or {}, "primaryKey columns", tableName)
-      if #cols > 1 then
-        local names, orig = {}, {}
-        for i, c in ipairs(cols) do names[i] = columnName(c, casing); orig[i] = c.name end
-        local name = ex.name or (tableName .. "_" .. concat(orig, "_") .. "_pk")
-        if casing ~= nil then
-          for i = 1, #orig do name = replaceFirst(name, orig[i], names[i]) end
-        end
-        set(compositePrimaryKeys, name, obj("columns", names, "name", name))
-      elseif #cols == 1 then
-        local c = columns[columnName(cols[1], casing)]
-        if c then c.primaryKey = true end
-      end
+  for _, ex in ipairs(extrasOfKind(extras, "primaryKey")) do
+    local name, names = compositeKeyOf(ex, tableName, casing)
+    if #names > 1 then
+      set(compositePrimaryKeys, name, obj("columns", names, "name", name))
+    elseif #names == 1 then
+      local c = columns[names[1]]
+      if c then c.primaryKey = true end
     end
   end
 
@@ -355,10 +368,9 @@ function M.table(tbl, dialect, casing, internal)
     "checkConstraints", checkConstraints)
 end
 
--- The tables of a schema module for a dialect, in drizzle-kit's order:
--- entries by sorted key (an ES module namespace is sorted by export name).
-function M.collectTables(exports, dialect)
-  local want = TABLE_DIALECT[dialect]
+-- A module's keys in the order of an ES module namespace (sorted by export
+-- name; Lua keys of different types apart, by type name).
+local function sortedKeys(exports)
   local keys = {}
   for k in pairs(exports) do keys[#keys + 1] = k end
   sort(keys, function(a, b)
@@ -366,8 +378,16 @@ function M.collectTables(exports, dialect)
     if ta ~= tb then return ta < tb end
     return a < b
   end)
+  return keys
+end
+M.sortedKeys = sortedKeys
+
+-- The tables of a schema module for a dialect, in drizzle-kit's order:
+-- entries by sorted key (an ES module namespace is sorted by export name).
+function M.collectTables(exports, dialect)
+  local want = TABLE_DIALECT[dialect]
   local out = {}
-  for _, k in ipairs(keys) do
+  for _, k in ipairs(sortedKeys(exports)) do
     local v = exports[k]
     local info = schema.info(v)
     if info and not info.isAlias and (info.dialect == nil or info.dialect == want) then
