@@ -471,8 +471,10 @@ local function newInsert(db, tbl)
   return setmetatable({ db = db, kind = "insert", cfg = { table = tbl, withList = db.withList, values = nil, returning = nil } }, InsertMT)
 end
 
--- The field check of values()/set() (unknown keys raise naming the table
--- and the field). A plain Lua loop over the keys costs more than the C one.
+-- The field check of set() and of the conflict clauses' set (unknown keys
+-- raise naming the table and the field; insert values are checked while
+-- they are converted, convert.c checkRows). A plain Lua loop over the keys
+-- costs more than the C one.
 local checkFields = core.checkFields
 
 -- values(row) | values({ row, row, ... }): a sequence is several rows. The
