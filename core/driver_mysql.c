@@ -21,13 +21,17 @@
 **     rows matched, not only those changed, as mysql2 (Drizzle's driver)
 **     reports them.
 **   - Results are buffered client-side (mysql_stmt_store_result) right
-**     after execute. The connection is then free for the next statement
-**     even if the caller stops reading half way, or runs another statement
-**     while iterating (an unbuffered result would make it fail with
-**     "commands out of sync"). The price, measured by bench/raw_mysql.c on
-**     100k rows (2 cores, server on the same box, noisy): streamed
-**     0.55-0.93 us/row, stored 0.65-0.87 us/row, both under the text
-**     protocol's 0.85-1.27 that raw_server.c uses as the floor.
+**     after execute, unless the caller asked for a stream (xStreamNext).
+**     Buffered, the connection is free for the next statement even if the
+**     caller stops reading half way, or runs another statement while
+**     iterating. Streamed, rows are decoded while the server still sends
+**     (on 100k rows the Lua read of every row went from 1.66 to 1.10-1.34
+**     us/row); the binding streams only reads it finishes in C, with no
+**     Lua decoder in between. A stream left open (an error half way) is
+**     read to its end before the next command on the connection
+**     (settleStream), and a statement finalized meanwhile by the garbage
+**     collector is closed only when the stream ends (its COM_STMT_CLOSE
+**     would otherwise go out in the middle of the rows).
 **   - Cells are decoded in C by column type (see colKind()); long strings
 **     grow their buffer once (MYSQL_DATA_TRUNCATED + mysql_stmt_fetch_column)
 **     and keep it for the next rows. A cell's bytes live in per-column
@@ -82,6 +86,9 @@ struct dz_conn {
   int bBroken;            /* the server connection was lost (xBroken) */
   int64_t nChanges;       /* affected rows of the last non-SELECT */
   int64_t iLastId;        /* its insert id (first id of a multi-row insert) */
+  dz_stmt *pStream;       /* the statement whose rows are streaming, or NULL */
+  MYSQL_STMT **apLate;    /* statements finalized while a stream was open */
+  unsigned nLate, nLateAlloc;
   /* the target, decoded, kept for xReconnect */
   char *zHost, *zUser, *zPass, *zDb, *zSocket;
   unsigned int iPort;
@@ -115,7 +122,7 @@ typedef struct myCol {
   unsigned long nFmt;     /* its length (nLen stays the fetched length) */
 } myCol;
 
-enum { S_READY, S_ROWS, S_DONE };
+enum { S_READY, S_ROWS, S_DONE, S_DROPPED };
 
 struct dz_stmt {
   dz_conn *pConn;
@@ -124,6 +131,7 @@ struct dz_stmt {
   char *zSql; size_t nSql;
   int eState;
   int bBound;             /* parameters bound since the last reset */
+  int bStream;            /* xStreamNext: the next execute streams its rows */
   unsigned nParam;
   MYSQL_BIND *aParam;     /* nParam */
   union { long long i; double f; signed char b; } *aParamVal;
@@ -161,7 +169,11 @@ static int connErr(dz_conn *pConn, MYSQL *db, dz_dberr *pErr){
   return fillErr(mysql_errno(db), mysql_sqlstate(db), mysql_error(db), pErr);
 }
 
+/* A statement's failure. An error that arrives in the middle of streamed
+** rows (KILL QUERY, a lost connection) is recorded by Connector/C on the
+** connection handle only, so that is where it is read from then. */
 static int stmtErr(dz_conn *pConn, MYSQL_STMT *st, dz_dberr *pErr){
+  if( mysql_stmt_errno(st)==0 && st->mysql && mysql_errno(st->mysql) ) return connErr(pConn, st->mysql, pErr);
   noteLost(pConn, mysql_stmt_errno(st));
   return fillErr(mysql_stmt_errno(st), mysql_stmt_sqlstate(st), mysql_stmt_error(st), pErr);
 }
@@ -323,8 +335,49 @@ static MYSQL *connectTarget(dz_conn *p, int *pRc, dz_dberr *pErr){
   return db;
 }
 
+/* ------------------------------------------------------------ streams */
+
+/* Close the statements myFinalize kept while a stream was open. */
+static void closeLate(dz_conn *p){
+  unsigned i;
+  for(i=0; i<p->nLate; i++) mysql_stmt_close(p->apLate[i]);
+  p->nLate = 0;
+}
+
+/* The stream is over: read to its end, dropped, or its handle closed. */
+static void endStream(dz_conn *p){
+  p->pStream = NULL;
+  closeLate(p);
+}
+
+/* Called before anything is sent on the connection for statement pNext
+** (NULL: for the connection itself). A stream another statement left open
+** is read to its end and dropped; that statement's next step says so. */
+static void settleStream(dz_conn *p, dz_stmt *pNext){
+  dz_stmt *s = p->pStream;
+  if( s==NULL || s==pNext ) return;
+  if( s->st ) mysql_stmt_free_result(s->st);
+  s->eState = S_DROPPED;
+  endStream(p);
+}
+
+/* Keep st to be closed when the stream ends. 0 when out of memory. */
+static int closeLater(dz_conn *p, MYSQL_STMT *st){
+  if( p->nLate==p->nLateAlloc ){
+    unsigned nNew = p->nLateAlloc ? p->nLateAlloc*2 : 8;
+    MYSQL_STMT **a = dz_realloc(p->apLate, sizeof(*a)*p->nLateAlloc, sizeof(*a)*nNew);
+    if( a==NULL ) return 0;
+    p->apLate = a;
+    p->nLateAlloc = nNew;
+  }
+  p->apLate[p->nLate++] = st;
+  return 1;
+}
+
 static void connRelease(dz_conn *p){
   if( --p->nRef>0 ) return;
+  closeLate(p);
+  dz_free(p->apLate, sizeof(*p->apLate)*p->nLateAlloc);
   freeTarget(p);
   dz_free(p, sizeof(*p));
 }
@@ -352,6 +405,7 @@ static int myOpen(const char *zTarget, int flags, dz_conn **ppConn, dz_dberr *pE
 static void myClose(dz_conn *p){
   if( p==NULL ) return;
   if( p->db ){ mysql_close(p->db); p->db = NULL; }
+  endStream(p);   /* the handle's statements are detached: closing frees memory only */
   p->bClosed = 1;
   connRelease(p);
 }
@@ -363,6 +417,7 @@ static int myReconnect(dz_conn *p, dz_dberr *pErr){
   MYSQL *db;
   if( p->bClosed ) return connGone(p, pErr);
   if( p->db ){ mysql_close(p->db); p->db = NULL; }
+  endStream(p);
   p->gen++;
   p->bBroken = 1;
   db = connectTarget(p, &rc, pErr);
@@ -589,7 +644,9 @@ static int setupParams(dz_stmt *p, dz_dberr *pErr){
 static int prepareOn(dz_stmt *p, dz_dberr *pErr){
   dz_conn *pConn = p->pConn;
   int rc;
+  settleStream(pConn, p);
   if( p->st ){ mysql_stmt_close(p->st); p->st = NULL; }
+  if( pConn->pStream==p ) endStream(pConn);
   freeResultShape(p);
   p->eState = S_READY;
   p->bBound = 0;
@@ -610,9 +667,20 @@ static int prepareOn(dz_stmt *p, dz_dberr *pErr){
   return rc;
 }
 
+/* The garbage collector may finalize a statement while another one's rows
+** stream: its close then waits for the stream to end (closeLater). */
 static void myFinalize(dz_stmt *p){
+  dz_conn *pConn;
   if( p==NULL ) return;
-  if( p->st ) mysql_stmt_close(p->st);   /* only frees memory if the connection is gone */
+  pConn = p->pConn;
+  if( p->st ){
+    int bOther = pConn->pStream!=NULL && pConn->pStream!=p;
+    if( !bOther || !closeLater(pConn, p->st) ){
+      settleStream(pConn, p);
+      mysql_stmt_close(p->st);   /* only frees memory if the connection is gone */
+    }
+  }
+  if( pConn->pStream==p ) endStream(pConn);
   p->st = NULL;
   freeResultShape(p);
   freeParams(p);
@@ -669,6 +737,7 @@ static int ensureFresh(dz_stmt *p, dz_dberr *pErr){
 static void dropResult(dz_stmt *p){
   if( p->eState==S_ROWS && p->st ) mysql_stmt_free_result(p->st);
   p->eState = S_READY;
+  if( p->pConn->pStream==p ) endStream(p->pConn);
 }
 
 /* Bind one value to parameter i (0-based). Text and blob bytes are
@@ -809,8 +878,12 @@ static int reprepareBound(dz_stmt *p, dz_dberr *pErr){
 /* First step: execute, record changes / insert id, buffer the rows. */
 static int execute(dz_stmt *p, dz_dberr *pErr){
   dz_conn *pConn = p->pConn;
-  int rc = ensureFresh(p, pErr);
+  int bStream = p->bStream;
+  int rc;
+  p->bStream = 0;
+  rc = ensureFresh(p, pErr);
   if( rc!=DZ_OK ) return rc;
+  settleStream(pConn, p);
   if( p->nParam && !p->bBound ){
     return dz_dberr_set(pErr, DZ_MISUSE, "mysql: statement has %u parameters and none are bound", p->nParam);
   }
@@ -831,6 +904,10 @@ static int execute(dz_stmt *p, dz_dberr *pErr){
     if( rc!=DZ_OK ){ mysql_stmt_free_result(p->st); return rc; }
   }
   p->eState = S_ROWS;
+  if( bStream ){
+    pConn->pStream = p;
+    return DZ_ROW;
+  }
   if( mysql_stmt_store_result(p->st) ){
     rc = stmtErr(p->pConn, p->st, pErr);
     dropResult(p);
@@ -842,6 +919,10 @@ static int execute(dz_stmt *p, dz_dberr *pErr){
 static int myStep(dz_stmt *p, dz_dberr *pErr){
   int rc;
   if( p->eState==S_DONE ) return DZ_DONE;
+  if( p->eState==S_DROPPED ){
+    return dz_dberr_set(pErr, DZ_MISUSE, "mysql: the rest of this statement's rows was dropped: "
+                        "another statement ran on the connection before they were read");
+  }
   if( p->eState==S_READY ){
     rc = execute(p, pErr);
     if( rc!=DZ_ROW ) return rc;
@@ -958,6 +1039,11 @@ static int myReset(dz_stmt *p){
   return DZ_OK;
 }
 
+/* See driver.h: the next execute skips mysql_stmt_store_result. */
+static void myStreamNext(dz_stmt *p){
+  p->bStream = 1;
+}
+
 static int64_t myChanges(dz_conn *p){ return p->nChanges; }
 
 /* Lost (2006 / 2013 / 1927 / 4031 seen, or a reconnect failed) or closed. */
@@ -994,6 +1080,7 @@ static int myExec(dz_conn *p, const char *zSql, dz_dberr *pErr){
   int bMulti, rc;
   if( zSql==NULL ) return dz_dberr_set(pErr, DZ_MISUSE, "mysql: no SQL text");
   if( p->db==NULL ) return connGone(p, pErr);
+  settleStream(p, NULL);
   n = strlen(zSql);
   zStop = stmtEnd(zSql, zSql+n);
   if( !hasSql(zSql, zSql+n) ) return DZ_OK;
@@ -1038,4 +1125,5 @@ const dz_driver dz_driver_mysql = {
   myBroken,
   myReconnect,
   NULL,                 /* xBatch: statements run one at a time */
+  myStreamNext,
 };

@@ -1076,4 +1076,5 @@ const dz_driver dz_driver_pg = {
   pgBroken,
   pgReconnect,
   pgBatch,
+  NULL,            /* xStreamNext: libpq's single-row mode costs a PGresult per row */
 };

@@ -383,4 +383,5 @@ const dz_driver dz_driver_sqlite = {
   NULL,            /* xBroken: an embedded database is never disconnected */
   NULL,            /* xReconnect */
   NULL,            /* xBatch: every statement is already a local call */
+  NULL,            /* xStreamNext: sqlite3_step already reads row by row */
 };

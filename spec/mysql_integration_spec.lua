@@ -994,3 +994,92 @@ describe("mysql cached statements and a table that changes under them", function
     assert.are.same({ { n = 1 } }, exec(db, "select count(*) as n from `alt_u`"))
   end)
 end)
+
+------------------------------------------------------ streamed long reads
+
+-- Reads that finish in C with no Lua decoder stream their rows from the
+-- server (driver.h, xStreamNext); the others are buffered first. Either way
+-- the connection must stay usable whatever happens half way.
+describe("mysql long reads, streamed and buffered", function()
+  local docs = mysql.mysqlTable("st_docs", {
+    id = mysql.int("id"):primaryKey(),
+    body = mysql.text("body"),
+    meta = mysql.json("meta"),
+  })
+  local small = mysql.mysqlTable("st_small", { id = mysql.int("id"):primaryKey() })
+  local lookups = 0
+  -- a decoder that queries the same connection while rows are read
+  local labelled = mysql.customType({
+    dataType = function() return "int" end,
+    fromDriver = function(v)
+      lookups = lookups + 1
+      local n = exec(db, "select count(*) as n from `st_small`")[1].n
+      return ("%d of %d"):format(v, n)
+    end,
+  })
+  local docsLabelled = mysql.mysqlTable("st_docs", { id = labelled("id"):primaryKey() })
+  setup(function()
+    -- meta is longtext, not json: row 1500 holds text that is not JSON
+    fresh("st_docs", "CREATE TABLE `st_docs` (\n\t`id` int NOT NULL,\n\t`body` text,\n\t`meta` longtext,\n\t" ..
+      "CONSTRAINT `st_docs_id` PRIMARY KEY(`id`)\n);")
+    fresh("st_small", "CREATE TABLE `st_small` (\n\t`id` int NOT NULL,\n\tCONSTRAINT `st_small_id` PRIMARY KEY(`id`)\n);")
+    exec(db, "insert into `st_docs` select seq, repeat('b', seq % 700), concat('{\"n\":', seq, '}') from seq_1_to_3000")
+    exec(db, "insert into `st_small` values (1), (2), (3)")
+  end)
+  local function body(i) return ("b"):rep(i % 700) end
+
+  it("3000 rows with text past the first buffer arrive in order, shaped, raw and as values", function()
+    local rows = db:select():from(docs):orderBy(docs.id):execute()
+    assert.are.equal(3000, #rows)
+    for i = 1, 3000, 7 do
+      assert.are.same({ id = i, body = body(i), meta = { n = i } }, rows[i])
+    end
+    assert.are.same({ id = 3000, body = body(3000), meta = { n = 3000 } }, rows[3000])
+    local raw = exec(db, "select id, body from st_docs order by id")
+    assert.are.equal(3000, #raw)
+    assert.are.same({ id = 699, body = body(699) }, raw[699])
+    local values = db:select({ id = docs.id, body = docs.body }):from(docs):orderBy(docs.id):values()
+    assert.are.same({ 2999, body(2999) }, values[2999])
+  end)
+
+  it("a decode error half way raises, and the connection and the statement go on", function()
+    exec(db, "update `st_docs` set `meta` = 'not json' where `id` = 1500")
+    local ok, err = pcall(function() return db:select():from(docs):orderBy(docs.id):execute() end)
+    exec(db, "update `st_docs` set `meta` = '{\"n\":1500}' where `id` = 1500")
+    assert.is_false(ok)
+    assert.matches("invalid JSON", tostring(err))
+    -- another statement first: the rest of the abandoned rows is read off the wire
+    assert.are.same({ { id = 1 }, { id = 2 }, { id = 3 } }, db:select():from(small):orderBy(small.id):execute())
+    local rows = db:select():from(docs):orderBy(docs.id):execute()
+    assert.are.equal(3000, #rows)
+    assert.are.same({ n = 1500 }, rows[1500].meta)
+    -- the same statement straight after an abandoned stream
+    exec(db, "update `st_docs` set `meta` = 'not json' where `id` = 10")
+    assert.is_false(pcall(function() return db:select():from(docs):orderBy(docs.id):execute() end))
+    exec(db, "update `st_docs` set `meta` = '{\"n\":10}' where `id` = 10")
+    assert.are.equal(3000, #db:select():from(docs):orderBy(docs.id):execute())
+  end)
+
+  it("a decoder that queries the same connection reads every row (those rows are buffered)", function()
+    lookups = 0
+    local rows = db:select():from(docsLabelled):orderBy(docsLabelled.id):execute()
+    assert.are.equal(3000, #rows)
+    assert.are.equal(3000, lookups)
+    assert.are.same({ id = "2999 of 3" }, rows[2999])
+  end)
+
+  it("prepared statements collected while rows stream leave the read intact", function()
+    local before = collectgarbage("count")
+    for r = 1, 3 do
+      for i = 1, 40 do db:select():from(small):where(d.eq(small.id, i)):prepare("st_gc" .. r .. "_" .. i) end
+      collectgarbage("setpause", 100)
+      local rows = db:select():from(docs):orderBy(docs.id):execute()
+      collectgarbage("setpause", 200)
+      assert.are.equal(3000, #rows)
+      assert.are.same({ id = 2048, body = body(2048), meta = { n = 2048 } }, rows[2048])
+    end
+    collectgarbage()
+    assert.are.same({ { id = 2 } }, db:select():from(small):where(d.eq(small.id, 2)):execute())
+    assert.is_true(collectgarbage("count") < before + 4096)
+  end)
+end)

@@ -131,6 +131,16 @@ typedef struct dz_driver {
   ** it report SQLSTATE 25P02 "not run". */
   int (*xBatch)(dz_conn*, int nStmt, dz_stmt *const *apStmt,
                 const dz_value *const *aaVal, const int *anVal, dz_dberr*);
+  /* Lets the statement's next execution stream its rows from the server
+  ** instead of buffering them all first (mysql: no mysql_stmt_store_result),
+  ** so rows are decoded while the server is still sending. The caller
+  ** promises to read them in one go: nothing else runs on the connection
+  ** (no Lua code that might query) until the statement steps to DZ_DONE or
+  ** is reset. If that promise is broken all the same (an error thrown half
+  ** way), nothing goes out of sync: the next command on the connection
+  ** first reads the rest off the wire, and the abandoned statement's next
+  ** step fails with DZ_MISUSE until it is bound again. */
+  void (*xStreamNext)(dz_stmt*);
 } dz_driver;
 
 extern const dz_driver dz_driver_sqlite;

@@ -894,6 +894,15 @@ static const int *dbCodecs(lua_State *L, const dz_driver *pDrv, dz_stmt *pStmt, 
 /* Read the results of pStmt, already bound (and, after a batch, already
 ** run), per method. The rows' shape sh (NULL for raw queries) with keys
 ** from iKeyBase. [-0,+1,e] */
+/* Does reading a row of this shape call Lua functions (customType
+** fromDriver, sql mapWith)? Those may run queries, so their rows must not
+** stream (driver.h, xStreamNext). */
+static int callsLua(const LShape *sh) {
+  int i;
+  if (sh) for (i = 0; i < sh->nField; i++) if (sh->aField[i].iFn) return 1;
+  return 0;
+}
+
 static int collectResults(lua_State *L, LConn *c, dz_stmt *pStmt, const char *zSql, size_t nSql, const dz_value *aVal, int nVal,
                           const LShape *sh, int iKeyBase, int eMethod, int bHasRows, int iParamsForError) {
   dz_dberr err;
@@ -920,6 +929,7 @@ static int collectResults(lua_State *L, LConn *c, dz_stmt *pStmt, const char *zS
   lua_pushnil(L);
   iDbSlot = lua_gettop(L);
   if (eMethod != M_GET) lua_newtable(L);
+  if (eMethod != M_GET && pDrv->xStreamNext && !callsLua(sh)) pDrv->xStreamNext(pStmt);
   while ((rc = pDrv->xStep(pStmt, &err)) == DZ_ROW) {
     /* the first step executes, and a cached statement whose table changed
     ** its columns since the prepare comes back re-prepared (MySQL) */

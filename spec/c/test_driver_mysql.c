@@ -17,7 +17,8 @@
 ** savepoints through exec; scripts with ';' in quotes and comments; a
 ** connection KILLed from a second connection giving a clean DZ_DRIVER,
 ** then xReconnect and the same statement working again; a statement that
-** outlives its connection. Prints one ok / FAIL line per check; exit
+** outlives its connection; streamed rows (xStreamNext), whole and
+** abandoned half way, with a statement finalized during the stream. Prints one ok / FAIL line per check; exit
 ** status 0 only when all pass. Clean under
 ** valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=1
 ** with no suppressions (libmariadb keeps 224 bytes "still reachable").
@@ -332,6 +333,62 @@ static void testChangesAndTx(dz_conn *c){
   check(scalar(c, "select count(*) from m")==5, "rollback keeps the rows");
 }
 
+/* Streamed rows (xStreamNext): read whole, and a stream abandoned half way.
+** Then another statement runs first (the rest is read off the wire, the
+** abandoned one's next step is DZ_MISUSE, bound again it works), and a
+** statement finalized while a stream is open is closed only after it
+** (the stream reads on intact). */
+static void testStream(dz_conn *c){
+  dz_dberr err;
+  dz_stmt *pAll, *pOne, *pGone;
+  dz_value v;
+  int rc, n = 0, bOrder = 1;
+  mustExec(c, "drop table if exists st; create table st (id int primary key, s varchar(600))");
+  mustExec(c, "insert into st select seq, repeat('x', seq % 600) from seq_1_to_3000");
+  pAll = mustPrepare(c, "select id, s from st order by id");
+  pOne = mustPrepare(c, "select count(*) from st");
+  pGone = mustPrepare(c, "select 1");
+  if( pAll==NULL || pOne==NULL || pGone==NULL ) return;
+
+  D->xBind(pAll, NULL, 0, &err);
+  D->xStreamNext(pAll);
+  while( (rc = D->xStep(pAll, &err))==DZ_ROW ){
+    n++;
+    D->xColumn(pAll, 0, &v);
+    if( !isInt(&v, n) ) bOrder = 0;
+    D->xColumn(pAll, 1, &v);
+    if( v.t!=DZ_TEXT || v.u.s.n!=(size_t)(n % 600) ) bOrder = 0;
+    if( n==1000 ) D->xFinalize(pGone);   /* as the garbage collector may */
+  }
+  check(rc==DZ_DONE && n==3000 && bOrder, "stream: 3000 rows in order, a statement finalized half way");
+  check(scalar(c, "select 7")==7, "stream: the connection is free after it");
+
+  D->xBind(pAll, NULL, 0, &err);
+  D->xStreamNext(pAll);
+  rc = D->xStep(pAll, &err);
+  check(rc==DZ_ROW, "stream again: first row");
+  rc = run(pOne, NULL, 0, &err);
+  D->xColumn(pOne, 0, &v);
+  check(rc==DZ_ROW && isInt(&v, 3000), "another statement runs while a stream is open");
+  D->xReset(pOne);
+  rc = D->xStep(pAll, &err);
+  check(rc==DZ_MISUSE && strstr(err.zMsg, "dropped")!=NULL, "the abandoned stream's next step: DZ_MISUSE, rows dropped");
+  rc = D->xStep(pAll, &err);
+  check(rc==DZ_MISUSE, "and it stays refused until bound again");
+  n = 0;
+  D->xBind(pAll, NULL, 0, &err);
+  while( (rc = D->xStep(pAll, &err))==DZ_ROW ) n++;
+  check(rc==DZ_DONE && n==3000, "bound again, buffered: 3000 rows");
+
+  D->xBind(pAll, NULL, 0, &err);
+  D->xStreamNext(pAll);
+  D->xStep(pAll, &err);
+  mustExec(c, "select 1");   /* exec settles the open stream too */
+  D->xFinalize(pAll);
+  D->xFinalize(pOne);
+  mustExec(c, "drop table st");
+}
+
 /* Kill the connection from a second one: a clean DZ_DRIVER, then
 ** xReconnect and the very same statement working again. */
 static void testKillReconnect(const char *zUrl){
@@ -428,6 +485,7 @@ int main(void){
   testTypes(c);
   testErrors(c);
   testChangesAndTx(c);
+  testStream(c);
   D->xClose(c);
   testKillReconnect(zUrl);
   printf("%d passed, %d failed\n", nPass, nFail);
