@@ -811,3 +811,117 @@ describe("sqlite integration: long results", function()
     assert.equal(1000, #db:select():from(items):orderBy(items.id):all())
   end)
 end)
+
+-- User functions called while a statement is built or read (defaultFn,
+-- customType fromDriver/toDriver, a logger) may query the same db: the
+-- statement around them keeps its render buffers, its bound values and its
+-- statement (binding.h, dzl_call_user).
+describe("sqlite integration: queries from inside user functions", function()
+  local db, counters, items, labelled, sameQuery
+  local function makeItems(codeFn)
+    return sqlite.sqliteTable("items", {
+      id = sqlite.integer("id"):primaryKey(),
+      code = sqlite.text("code"):defaultFn(codeFn),
+      label = sqlite.text("label"),
+    })
+  end
+  before_each(function()
+    db = sqlite.drizzle(":memory:")
+    counters = sqlite.sqliteTable("counters", { name = sqlite.text("name"):primaryKey(), n = sqlite.integer("n") })
+    ddl(db, "create table counters (name text primary key, n integer)")
+    ddl(db, "create table items (id integer primary key, code text, label text)")
+    db:insert(counters):values({ name = "items", n = 41 }):run()
+  end)
+  after_each(function() db:close() end)
+
+  it("a defaultFn that reads and bumps a counter in the same db, for one row and for many", function()
+    items = makeItems(function()
+      local n = db:select({ n = counters.n }):from(counters):where(d.eq(counters.name, "items")):get().n
+      db:update(counters):set({ n = n + 1 }):where(d.eq(counters.name, "items")):run()
+      return "code-" .. n
+    end)
+    db:insert(items):values({ id = 1, label = "first label, longer than the code" }):run()
+    db:insert(items):values({ { id = 2, label = "second" }, { id = 3, label = "third" } }):run()
+    assert.are.same({
+      { id = 1, code = "code-41", label = "first label, longer than the code" },
+      { id = 2, code = "code-42", label = "second" },
+      { id = 3, code = "code-43", label = "third" },
+    }, db:select():from(items):orderBy(items.id):all())
+    local q = db:insert(items):values({ id = 4, label = "x" }):toSQL()
+    assert.are.equal('insert into "items" ("id", "code", "label") values (?, ?, ?)', q.sql)
+    assert.are.same({ 4, "code-44", "x" }, q.params)
+  end)
+
+  it("a decoder that runs the very query being read: the outer read still gets every row", function()
+    local nested = 0
+    labelled = sqlite.customType({
+      dataType = function() return "text" end,
+      fromDriver = function(v)
+        nested = nested + #sameQuery()
+        return v:upper()
+      end,
+    })
+    local t = sqlite.sqliteTable("items", { id = sqlite.integer("id"):primaryKey(), label = labelled("label") })
+    sameQuery = function() return db:select({ id = t.id }):from(t):where(d.like(t.label, "n%")):all() end
+    for i = 1, 20 do db:insert(t):values({ id = i, label = "n" .. (i % 2) }):run() end
+    local rows = db:select():from(t):where(d.like(t.label, "n%")):orderBy(t.id):all()
+    assert.are.equal(20, #rows)
+    assert.are.same({ id = 7, label = "N1" }, rows[7])
+    assert.are.equal(400, nested)
+    -- and through one prepared statement, executed inside its own decoder
+    local p = db:select():from(t):where(d.eq(t.id, d.sql.placeholder("id"))):prepare("byId")
+    local inner, got = 0, nil
+    sameQuery = function()
+      inner = inner + 1
+      if inner == 1 then got = p:get({ id = 4 }) end   -- its own label decodes without going deeper
+      return {}
+    end
+    local r = p:get({ id = 5 })
+    assert.are.same({ id = 5, label = "N1" }, r)
+    assert.are.same({ id = 4, label = "N0" }, got)
+    assert.are.equal(2, inner)
+  end)
+
+  it("a failing query inside a decoder raises its QueryError, and the db goes on as before", function()
+    local fail = true
+    labelled = sqlite.customType({
+      dataType = function() return "text" end,
+      fromDriver = function(v)
+        if fail then db:all(d.sql.raw("select nope from nowhere")) end
+        return v
+      end,
+    })
+    local t = sqlite.sqliteTable("items", { id = sqlite.integer("id"):primaryKey(), label = labelled("label") })
+    db:insert(t):values({ { id = 1, label = "a" }, { id = 2, label = "b" } }):run()
+    local ok, e = pcall(function() return db:select():from(t):all() end)
+    assert.is_false(ok)
+    assert.are.equal(d.QueryError, getmetatable(e))
+    assert.matches("no such table: nowhere", e.message, 1, true)
+    assert.are.equal("select nope from nowhere", e.sql)
+    fail = false
+    assert.are.same({ { id = 1, label = "a" }, { id = 2, label = "b" } }, db:select():from(t):orderBy(t.id):all())
+  end)
+
+  it("a logger that writes each query into a table of the same db", function()
+    local logT = sqlite.sqliteTable("log", { sql = sqlite.text("sql") })
+    local logging = true   -- quiet while the tables are made
+    local ldb
+    ldb = sqlite.drizzle({ logger = function(sql)
+      if logging then return end
+      logging = true
+      ldb:insert(logT):values({ sql = sql }):run()
+      logging = false
+    end })
+    ddl(ldb, "create table log (sql text)")
+    ddl(ldb, "create table counters (name text primary key, n integer)")
+    logging = false
+    ldb:insert(counters):values({ name = "other", n = 1 }):run()
+    assert.are.same({ { name = "other", n = 1 } }, ldb:select():from(counters):where(d.eq(counters.name, "other")):all())
+    logging = true
+    assert.are.same({
+      { sql = 'insert into "counters" ("name", "n") values (?, ?)' },
+      { sql = 'select "name", "n" from "counters" where "counters"."name" = ?' },
+    }, ldb:select():from(logT):all())
+    ldb:close()
+  end)
+end)

@@ -33,6 +33,19 @@
 ** upvalue 1 (see dzl_setfuncs); hot paths read fields through it. */
 #define DZL_NAMES lua_upvalueindex(1)
 
+/* User functions called while a statement is being built or read (a
+** defaultFn or onUpdateFn, customType toDriver / fromDriver, a mapWith
+** function, a logger) may run queries on the same db themselves.
+** dzl_call_user calls one as lua_call would, with the count of such calls
+** raised; through lua_pcall, so the count is right again when it raises
+** (the error goes on as it was). While the count is above zero
+** (dzl_in_user_call) a query renders into a session of its own and runs a
+** statement of its own, so the statement around it keeps its AST, render
+** buffers, bound values and cached statements. Needs DZL_NAMES.
+** [-(nArgs+1),+nRes,e] */
+void dzl_call_user(lua_State *L, int nArgs, int nRes);
+int dzl_in_user_call(lua_State *L);
+
 /* Register the functions of l into the table on top of the stack, each a
 ** closure over the names table. [-0,+0,m] */
 void dzl_setfuncs(lua_State *L, const luaL_Reg *l);

@@ -331,7 +331,7 @@ void dzl_encode_value(lua_State *L, int idx, int eCodec, int iCol, dz_value *v, 
         lua_getfield(L, iCol, "toDriver");
         if (!lua_isnil(L, -1)) {
           lua_pushvalue(L, idx);
-          lua_call(L, 1, 1);
+          dzl_call_user(L, 1, 1);
           if (lua_type(L, -1) == LUA_TSTRING) {
             const char *z = anchorTop(L, iAnchor, pnAnchor, &n);
             setText(v, DZ_TEXT, z, n);
@@ -463,7 +463,7 @@ void dzl_push_decoded(lua_State *L, const dz_value *v, int eCodec, int iFnIdx) {
       if (iFnIdx) {
         lua_pushvalue(L, iFnIdx);
         dzl_push_value(L, v);
-        lua_call(L, 1, 1);
+        dzl_call_user(L, 1, 1);
         return;
       }
       break;

@@ -1072,7 +1072,7 @@ static void textChunk(dz_chunk *c, const char *z) {
 static void fnCell(Conv *cv, int iCol, int zFn, dz_chunk *c) {
   lua_State *L = cv->L;
   rawfield(L, iCol, zFn);
-  lua_call(L, 0, 1);
+  dzl_call_user(L, 0, 1);
   cellChunk(cv, lua_gettop(L), iCol, NULL, c);
   lua_pop(L, 1);
 }

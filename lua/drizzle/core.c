@@ -20,6 +20,7 @@
 #define SESSION_MT "drizzle.CoreSession"
 #define CONN_MT "drizzle.Connection"
 #define PREP_MT "drizzle.Prepared"
+#define TEMPSTMT_MT "drizzle.TempStatement"
 
 void *dzl_testudata(lua_State *L, int i, const char *tname) {
   void *p = lua_touserdata(L, i);
@@ -189,6 +190,30 @@ static int l_aliasTable(lua_State *L) {
   return 1;
 }
 
+/* ------------------------------------------------------ user functions */
+
+static int *userCalls(lua_State *L) {
+  int *p;
+  lua_rawgeti(L, DZL_NAMES, N_USER_CALLS);
+  p = (int *)lua_touserdata(L, -1);
+  lua_pop(L, 1);
+  return p;
+}
+
+/* See binding.h. */
+void dzl_call_user(lua_State *L, int nArgs, int nRes) {
+  int *pn = userCalls(L);
+  int rc;
+  ++*pn;
+  rc = lua_pcall(L, nArgs, nRes, 0);
+  --*pn;
+  if (rc) lua_error(L);
+}
+
+int dzl_in_user_call(lua_State *L) {
+  return *userCalls(L) > 0;
+}
+
 /* ---------------------------------------------------------------- sessions */
 
 /* Per-db rendering state: the dialect, casing, an arena for the AST of the
@@ -211,21 +236,25 @@ static int session_gc(lua_State *L) {
   return 0;
 }
 
-/* newSession(dialect, casing) */
-static int l_newSession(lua_State *L) {
-  const char *zDialect = luaL_checkstring(L, 1);
-  int casing = (int)luaL_optinteger(L, 2, 0);
-  const dz_dialect *d = dz_dialect_find(zDialect);
-  LSession *s;
-  if (!d) return luaL_error(L, "drizzle: the %s dialect is not built into this drizzle-c", zDialect);
-  s = (LSession *)lua_newuserdata(L, sizeof(LSession));
+static LSession *pushSession(lua_State *L, const dz_dialect *d, dz_casing eCasing) {
+  LSession *s = (LSession *)lua_newuserdata(L, sizeof(LSession));
   s->pDialect = d;
-  s->eCasing = (dz_casing)casing;
+  s->eCasing = eCasing;
   dz_arena_init(&s->arena);
   dz_render_init(&s->r, d, s->eCasing);
   s->bLive = 1;
   luaL_getmetatable(L, SESSION_MT);
   lua_setmetatable(L, -2);
+  return s;
+}
+
+/* newSession(dialect, casing) */
+static int l_newSession(lua_State *L) {
+  const char *zDialect = luaL_checkstring(L, 1);
+  int casing = (int)luaL_optinteger(L, 2, 0);
+  const dz_dialect *d = dz_dialect_find(zDialect);
+  if (!d) return luaL_error(L, "drizzle: the %s dialect is not built into this drizzle-c", zDialect);
+  pushSession(L, d, (dz_casing)casing);
   return 1;
 }
 
@@ -248,6 +277,15 @@ static LSession *dbSession(lua_State *L, int iDb) {
   lua_pop(L, 1);
   if (!s || !s->bLive) luaL_error(L, "drizzle: not a db object");
   return s;
+}
+
+/* The session a statement of db renders into: db's own, or inside a user
+** function called by another statement (dzl_in_user_call), a fresh one
+** like it, left on the stack. */
+static LSession *useSession(lua_State *L, int iDb) {
+  LSession *s = dbSession(L, iDb);
+  if (!dzl_in_user_call(L)) return s;
+  return pushSession(L, s->pDialect, s->eCasing);
 }
 
 /* ------------------------------------------------------------- rendering */
@@ -348,7 +386,7 @@ static void pushParams(lua_State *L, LSession *s, int iAux) {
 
 /* render(db, kind, query) -> sql, params */
 static int l_render(lua_State *L) {
-  LSession *s = dbSession(L, 1);
+  LSession *s = useSession(L, 1);
   int eKind = stmtKind(L, 2);
   Conv cv;
   luaL_checkany(L, 3);
@@ -861,7 +899,7 @@ static void logQuery(lua_State *L, const char *zSql, size_t nSql, const dz_param
     pushParam(L, &aParam[i], iAux);
     lua_rawseti(L, -2, i + 1);
   }
-  lua_call(L, 3, 0);
+  dzl_call_user(L, 3, 0);
 }
 
 /* The values as bound, as a QueryError's params (NULL is d.NULL); only
@@ -955,19 +993,57 @@ static int collectResults(lua_State *L, LConn *c, dz_stmt *pStmt, const char *zS
 
 /* Run sql with params on c: the cached statement (or pStmt), bound, then
 ** its results collected per method. [-0,+1,e] */
+/* A statement of its own for a query run from inside a user function
+** (dzl_in_user_call): the statement around it may be a cached or prepared
+** one in the middle of its rows, and a prepare here could evict it from
+** the cache. Held by a userdata on the stack, so that an error leaves it
+** to the collector. */
+typedef struct LTempStmt {
+  const dz_driver *pDrv;
+  dz_stmt *pStmt;
+} LTempStmt;
+
+static int tempstmt_gc(lua_State *L) {
+  LTempStmt *t = (LTempStmt *)luaL_checkudata(L, 1, TEMPSTMT_MT);
+  if (t->pStmt) t->pDrv->xFinalize(t->pStmt);
+  t->pStmt = NULL;
+  return 0;
+}
+
+static LTempStmt *pushTempStmt(lua_State *L, LConn *c, const char *zSql, size_t nSql, dz_dberr *pErr) {
+  LTempStmt *t = (LTempStmt *)lua_newuserdata(L, sizeof(LTempStmt));
+  t->pDrv = c->pDrv;
+  t->pStmt = NULL;
+  luaL_getmetatable(L, TEMPSTMT_MT);
+  lua_setmetatable(L, -2);
+  if (c->pDrv->xPrepare(c->pConn, zSql, nSql, &t->pStmt, pErr)) t->pStmt = NULL;
+  return t;
+}
+
 static int runStatement(lua_State *L, LConn *c, dz_stmt *pStmt, const char *zSql, size_t nSql, dz_value *aVal, int nVal,
                         const LShape *sh, int iKeyBase, int eMethod, int bHasRows, int iParamsForError) {
   dz_dberr err;
   int rc = 0;
   const dz_driver *pDrv = c->pDrv;
+  LTempStmt *pTemp = NULL;
   reconnectIfBroken(L, c);
-  if (!pStmt) pStmt = cachedStmt(L, c, zSql, nSql, &err, &rc);
+  if (dzl_in_user_call(L)) {
+    pTemp = pushTempStmt(L, c, zSql, nSql, &err);
+    pStmt = pTemp->pStmt;
+  } else if (!pStmt) {
+    pStmt = cachedStmt(L, c, zSql, nSql, &err, &rc);
+  }
   if (!pStmt) return raiseStmtError(L, c, &err, zSql, nSql, ERR_PARAMS);
   if (pDrv->xBind(pStmt, aVal, nVal, &err)) {
     pDrv->xReset(pStmt);
     return raiseStmtError(L, c, &err, zSql, nSql, ERR_PARAMS);
   }
-  return collectResults(L, c, pStmt, zSql, nSql, aVal, nVal, sh, iKeyBase, eMethod, bHasRows, iParamsForError);
+  collectResults(L, c, pStmt, zSql, nSql, aVal, nVal, sh, iKeyBase, eMethod, bHasRows, iParamsForError);
+  if (pTemp) {
+    pDrv->xFinalize(pTemp->pStmt);
+    pTemp->pStmt = NULL;
+  }
+  return 1;
 }
 
 static int methodOf(lua_State *L, int idx) {
@@ -1048,7 +1124,7 @@ static void batchRender(lua_State *L, LSession *s, int iItem, int iKeep, int *pn
 ** in order. Drivers without xBatch, or batches with more distinct SQL texts
 ** than the statement cache holds, run the items one after another. */
 static int l_batch(lua_State *L) {
-  LSession *s = dbSession(L, 1);
+  LSession *s = useSession(L, 1);
   LConn *c = checkConn(L, 1);
   int n, i, iKeep, nKeep = 0, iOut, bPipeline;
   BatchItem *aItem;
@@ -1079,7 +1155,7 @@ static int l_batch(lua_State *L) {
     int nDistinct = 0;
     lua_pushnil(L);
     while (lua_next(L, -2)) { nDistinct++; lua_pop(L, 1); }
-    bPipeline = c->pDrv->xBatch != NULL && n > 1 && nDistinct <= CACHE_SIZE / 2;
+    bPipeline = c->pDrv->xBatch != NULL && n > 1 && nDistinct <= CACHE_SIZE / 2 && !dzl_in_user_call(L);
   }
   lua_pop(L, 1);
   lua_createtable(L, n, 0);
@@ -1116,7 +1192,7 @@ static int l_batch(lua_State *L) {
 
 /* execute(db, kind, query, method, placeholders) */
 static int l_execute(lua_State *L) {
-  LSession *s = dbSession(L, 1);
+  LSession *s = useSession(L, 1);
   int eKind = stmtKind(L, 2);
   int eMethod = methodOf(L, 4);
   LConn *c = checkConn(L, 1);
@@ -1165,8 +1241,7 @@ typedef struct LPrep {
 } LPrep;
 
 static void prepRelease(LPrep *p) {
-  if (p->pStmt && p->pConn && p->pConn->pConn) p->pConn->pDrv->xFinalize(p->pStmt);
-  else if (p->pStmt && p->pConn) p->pConn->pDrv->xFinalize(p->pStmt);
+  if (p->pStmt && p->pConn) p->pConn->pDrv->xFinalize(p->pStmt);   /* allowed after the db closed */
   p->pStmt = NULL;
   dz_free(p->zSql, p->nSql + 1); p->zSql = NULL;
   dz_free(p->aParam, sizeof(dz_param) * (size_t)(p->nParam + 1)); p->aParam = NULL;
@@ -1198,7 +1273,7 @@ static void setUV(lua_State *L, int idx) {
 
 /* prepare(db, kind, query, name) -> prepared */
 static int l_prepare(lua_State *L) {
-  LSession *s = dbSession(L, 1);
+  LSession *s = useSession(L, 1);
   int eKind = stmtKind(L, 2);
   LConn *c = checkConn(L, 1);
   Conv cv;
@@ -1437,6 +1512,8 @@ static void openNames(lua_State *L) {
   }
   luaL_getmetatable(L, SESSION_MT);
   lua_rawseti(L, -2, N_SESSION_MT);
+  *(int *)lua_newuserdata(L, sizeof(int)) = 0;
+  lua_rawseti(L, -2, N_USER_CALLS);
   lua_setfield(L, LUA_REGISTRYINDEX, "drizzle.names");
 }
 
@@ -1464,6 +1541,7 @@ int luaopen_drizzle_core(lua_State *L) {
   openNames(L);
   newMeta(L, CONN_MT, conn_gc);
   newMeta(L, PREP_MT, prep_gc);
+  newMeta(L, TEMPSTMT_MT, tempstmt_gc);
   openPrepMethods(L);
   lua_newtable(L);
   dzl_setfuncs(L, aFunc);

@@ -89,6 +89,9 @@ extern const char *const dzl_azName[];
 /* ... and the session userdata's metatable, to check a db's session
 ** without a registry lookup by name. */
 #define N_SESSION_MT (N__COUNT + 1)
+/* ... and the count of user functions running inside a statement (an int
+** in a full userdata; binding.h, dzl_call_user). */
+#define N_USER_CALLS (N__COUNT + 2)
 
 /* Open addressing over the string addresses; twice as many slots as names. */
 #define NAME_SLOTS 128
