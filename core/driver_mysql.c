@@ -875,7 +875,8 @@ static int reprepareBound(dz_stmt *p, dz_dberr *pErr){
   return DZ_OK;
 }
 
-/* First step: execute, record changes / insert id, buffer the rows. */
+/* First step: execute, record changes / insert id, buffer the rows (or
+** start streaming them, xStreamNext). */
 static int execute(dz_stmt *p, dz_dberr *pErr){
   dz_conn *pConn = p->pConn;
   int bStream = p->bStream;

@@ -192,6 +192,8 @@ static int l_aliasTable(lua_State *L) {
 
 /* ------------------------------------------------------ user functions */
 
+/* The count of user functions running inside statements: one int per Lua
+** state, kept in the names table (N_USER_CALLS). */
 static int *userCalls(lua_State *L) {
   int *p;
   lua_rawgeti(L, DZL_NAMES, N_USER_CALLS);
@@ -929,9 +931,6 @@ static const int *dbCodecs(lua_State *L, const dz_driver *pDrv, dz_stmt *pStmt, 
   return a;
 }
 
-/* Read the results of pStmt, already bound (and, after a batch, already
-** run), per method. The rows' shape sh (NULL for raw queries) with keys
-** from iKeyBase. [-0,+1,e] */
 /* Does reading a row of this shape call Lua functions (customType
 ** fromDriver, sql mapWith)? Those may run queries, so their rows must not
 ** stream (driver.h, xStreamNext). */
@@ -941,6 +940,9 @@ static int callsLua(const LShape *sh) {
   return 0;
 }
 
+/* Read the results of pStmt, already bound (and, after a batch, already
+** run), per method. The rows' shape sh (NULL for raw queries) with keys
+** from iKeyBase. [-0,+1,e] */
 static int collectResults(lua_State *L, LConn *c, dz_stmt *pStmt, const char *zSql, size_t nSql, const dz_value *aVal, int nVal,
                           const LShape *sh, int iKeyBase, int eMethod, int bHasRows, int iParamsForError) {
   dz_dberr err;
@@ -991,8 +993,6 @@ static int collectResults(lua_State *L, LConn *c, dz_stmt *pStmt, const char *zS
   return 1;
 }
 
-/* Run sql with params on c: the cached statement (or pStmt), bound, then
-** its results collected per method. [-0,+1,e] */
 /* A statement of its own for a query run from inside a user function
 ** (dzl_in_user_call): the statement around it may be a cached or prepared
 ** one in the middle of its rows, and a prepare here could evict it from
@@ -1020,6 +1020,9 @@ static LTempStmt *pushTempStmt(lua_State *L, LConn *c, const char *zSql, size_t 
   return t;
 }
 
+/* Run sql with params on c: the cached statement (or pStmt; inside a user
+** function, a statement of its own), bound, then its results collected per
+** method. [-0,+1,e] */
 static int runStatement(lua_State *L, LConn *c, dz_stmt *pStmt, const char *zSql, size_t nSql, dz_value *aVal, int nVal,
                         const LShape *sh, int iKeyBase, int eMethod, int bHasRows, int iParamsForError) {
   dz_dberr err;
