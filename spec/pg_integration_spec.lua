@@ -1134,3 +1134,32 @@ describe("pg integration", function()
     end)
   end)
 end)
+
+-- Server notices go to opts.onNotice or logger:logNotice, never to stderr.
+describe("pg server notices", function()
+  it("onNotice gets each notice after its statement; a failing handler does not fail the query", function()
+    local got = {}
+    local ndb = pg.drizzle({ connection = URL, onNotice = function(msg) got[#got + 1] = msg end })
+    ndb:execute(d.sql.raw("drop table if exists no_such_table_for_notice"))
+    assert.are.same({ 'NOTICE:  table "no_such_table_for_notice" does not exist, skipping' }, got)
+    local bad = pg.drizzle({ connection = URL, onNotice = function() error("handler broke") end })
+    bad:execute(d.sql.raw("drop table if exists no_such_table_for_notice"))
+    assert.are.same({ { one = 1 } }, bad:execute(d.sql.raw("select 1 as one")))
+    ndb:close(); bad:close()
+  end)
+
+  it("a logger's logNotice gets them, and may query the same db", function()
+    local logged = {}
+    local ldb
+    ldb = pg.drizzle({ connection = URL, logger = {
+      logQuery = function() end,
+      logNotice = function(_, msg)
+        logged[#logged + 1] = msg .. " / " .. ldb:execute(d.sql.raw("select 2 as two"))[1].two
+      end,
+    } })
+    ldb:execute(d.sql.raw("drop table if exists no_such_table_for_notice"))
+    assert.are.same({ 'NOTICE:  table "no_such_table_for_notice" does not exist, skipping / 2' }, logged)
+    assert.are.same({ { three = 3 } }, ldb:execute(d.sql.raw("select 3 as three")))
+    ldb:close()
+  end)
+end)

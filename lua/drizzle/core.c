@@ -202,14 +202,19 @@ static int *userCalls(lua_State *L) {
   return p;
 }
 
-/* See binding.h. */
-void dzl_call_user(lua_State *L, int nArgs, int nRes) {
+/* lua_pcall of a user function, counted (binding.h). */
+static int pcallUser(lua_State *L, int nArgs, int nRes) {
   int *pn = userCalls(L);
   int rc;
   ++*pn;
   rc = lua_pcall(L, nArgs, nRes, 0);
   --*pn;
-  if (rc) lua_error(L);
+  return rc;
+}
+
+/* See binding.h. */
+void dzl_call_user(lua_State *L, int nArgs, int nRes) {
+  if (pcallUser(L, nArgs, nRes)) lua_error(L);
 }
 
 int dzl_in_user_call(lua_State *L) {
@@ -502,7 +507,7 @@ static void deliverNotices(lua_State *L, LConn *c) {
     size_t n = strlen(b.z + i);
     lua_rawgeti(L, LUA_REGISTRYINDEX, c->iNoticeRef);
     lua_pushlstring(L, b.z + i, n);
-    if (lua_pcall(L, 1, 0, 0)) lua_pop(L, 1);   /* a failing handler must not break the query */
+    if (pcallUser(L, 1, 0)) lua_pop(L, 1);   /* a failing handler must not break the query */
     i += n + 1;
   }
   dz_buf_free(&b);
