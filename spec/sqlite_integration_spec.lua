@@ -902,6 +902,24 @@ describe("sqlite integration: queries from inside user functions", function()
     assert.are.same({ { id = 1, label = "a" }, { id = 2, label = "b" } }, db:select():from(t):orderBy(t.id):all())
   end)
 
+  it("db:close() from inside a decoder is refused by name, and the db goes on", function()
+    local closeIt = true
+    labelled = sqlite.customType({
+      dataType = function() return "text" end,
+      fromDriver = function(v)
+        if closeIt then db:close() end
+        return v
+      end,
+    })
+    local t = sqlite.sqliteTable("items", { id = sqlite.integer("id"):primaryKey(), label = labelled("label") })
+    db:insert(t):values({ { id = 1, label = "a" }, { id = 2, label = "b" } }):run()
+    local ok, err = pcall(function() return db:select():from(t):all() end)
+    assert.is_false(ok)
+    assert.matches("db:close() cannot run inside a function a query calls", tostring(err), 1, true)
+    closeIt = false
+    assert.are.same({ { id = 1, label = "a" }, { id = 2, label = "b" } }, db:select():from(t):orderBy(t.id):all())
+  end)
+
   it("a logger that writes each query into a table of the same db", function()
     local logT = sqlite.sqliteTable("log", { sql = sqlite.text("sql") })
     local logging = true   -- quiet while the tables are made

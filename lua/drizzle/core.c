@@ -221,6 +221,15 @@ int dzl_in_user_call(lua_State *L) {
   return *userCalls(L) > 0;
 }
 
+/* close() and reconnect() would pull the connection from under the
+** statement that called the user function: refused there, by name. */
+static void refuseInUserCall(lua_State *L, const char *zWhat) {
+  if (dzl_in_user_call(L)) {
+    luaL_error(L, "drizzle: db:%s() cannot run inside a function a query calls "
+               "(defaultFn, onUpdateFn, customType toDriver/fromDriver, mapWith, a logger)", zWhat);
+  }
+}
+
 /* ---------------------------------------------------------------- sessions */
 
 /* Per-db rendering state: the dialect, casing, an arena for the AST of the
@@ -607,6 +616,7 @@ static int l_connect(lua_State *L) {
 /* close(db) */
 static int l_close(lua_State *L) {
   LConn *c;
+  refuseInUserCall(L, "close");
   lua_getfield(L, 1, "conn");
   c = (LConn *)dzl_testudata(L, -1, CONN_MT);
   if (c && c->pConn) {
@@ -634,6 +644,9 @@ static int l_exec(lua_State *L) {
 static void reconnectIfBroken(lua_State *L, LConn *c) {
   dz_dberr err;
   if (!c->pDrv->xReconnect || !c->pDrv->xBroken || c->bInTx || !c->pDrv->xBroken(c->pConn)) return;
+  /* inside a user function the statement around it may still be reading
+  ** the old handle's rows: the next top-level statement reconnects */
+  if (dzl_in_user_call(L)) return;
   if (c->pDrv->xReconnect(c->pConn, &err)) raiseQueryError(L, &err, NULL, 0, 0, c->pDrv->zName);
 }
 
@@ -717,6 +730,7 @@ static int l_hasPipeline(lua_State *L) {
 static int l_reconnect(lua_State *L) {
   LConn *c = checkConn(L, 1);
   dz_dberr err;
+  refuseInUserCall(L, "reconnect");
   if (!c->pDrv->xReconnect) return 0;
   c->bInTx = 0;
   if (c->pDrv->xReconnect(c->pConn, &err)) return raiseQueryError(L, &err, NULL, 0, 0, c->pDrv->zName);
